@@ -1,0 +1,36 @@
+# pistream: `make run` and `make test` install what is missing, then build and
+# run or test. See README.md.
+
+# System packages: what pistream builds and runs with, and what its tests use.
+RUN_PKGS  := libopencv-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+TEST_PKGS := chromium tmux openssh-client
+GO        ?= go
+BIN       := pistream
+ARGS      ?=
+
+.PHONY: run build test bench soak deps test-deps clean
+
+run: build
+	./$(BIN) $(ARGS)
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+test: deps test-deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Benchmarks with targets (viewers, slow viewer, album, render). Not part of
+# `make test`: timing on shared machines is noisy.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 150x -timeout 30m ./...
+
+# deps and test-deps install the Debian packages that are not installed yet.
+deps:
+	@./.ci/apt-install $(RUN_PKGS)
+
+test-deps:
+	@./.ci/apt-install $(TEST_PKGS)
+
+clean:
+	rm -f $(BIN)

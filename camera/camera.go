@@ -1,0 +1,290 @@
+// Package camera owns the camera: it opens a source (test pattern, V4L2
+// device, file or URL, GStreamer pipeline), runs the one capture loop that
+// encodes each frame to JPEG exactly once, publishes frames through a Hub,
+// and reopens the source with capped backoff when it fails.
+package camera
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"charm.land/log/v2"
+	"gocv.io/x/gocv"
+)
+
+// State is what the camera is doing.
+type State string
+
+const (
+	StateStarting     State = "starting"     // opening the source for the first time
+	StateStreaming    State = "streaming"    // frames are flowing
+	StateReconnecting State = "reconnecting" // the source failed; reopening it
+	StateFailed       State = "failed"       // several reopen attempts failed; still retrying
+	StateIdle         State = "idle"         // released because nobody watches (--idle-release)
+	StateStopped      State = "stopped"      // Run has returned
+)
+
+// Status is a snapshot of the camera's state for the rest of the program.
+type Status struct {
+	Source      string    // the spec that was asked for, e.g. "auto"
+	Opened      string    // the spec actually in use, e.g. "test"
+	State       State     //
+	Err         string    // the last error, kept after recovery
+	ErrTime     time.Time // when Err happened
+	Width       int       // size of the last frame
+	Height      int       //
+	FPS         int       // configured frame rate
+	MeasuredFPS float64   // frames published over the last second or so
+	Frames      uint64    // frames published since start
+	Reconnects  int       // times the source was reopened after a failure
+}
+
+// Config configures a Camera. Zero durations take the defaults.
+type Config struct {
+	Spec        string // --camera: auto, test, index, /dev path, file, URL, pipeline
+	Settings           // --size and --fps
+	Quality     int    // JPEG quality of the feed, 1..100
+	IdleRelease bool   // close the source while nobody subscribes
+	IdleAfter   time.Duration
+	BackoffMin  time.Duration // first wait before reopening (default 250 ms)
+	BackoffMax  time.Duration // cap of the doubling wait (default 5 s)
+	FailAfter   int           // failed opens in a row before StateFailed (default 5)
+	Logger      *log.Logger
+}
+
+// Camera runs the capture loop for one source and publishes to its Hub.
+type Camera struct {
+	cfg Config
+	hub *Hub
+	log *log.Logger
+
+	mu     sync.Mutex
+	status Status
+}
+
+// New returns a camera for cfg; call Run to start capturing.
+func New(cfg Config) *Camera {
+	if cfg.Quality <= 0 || cfg.Quality > 100 {
+		cfg.Quality = 80
+	}
+	if cfg.FPS <= 0 {
+		cfg.FPS = 30
+	}
+	if cfg.BackoffMin <= 0 {
+		cfg.BackoffMin = 250 * time.Millisecond
+	}
+	if cfg.BackoffMax <= 0 {
+		cfg.BackoffMax = 5 * time.Second
+	}
+	if cfg.FailAfter <= 0 {
+		cfg.FailAfter = 5
+	}
+	if cfg.IdleAfter <= 0 {
+		cfg.IdleAfter = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.Default()
+	}
+	return &Camera{
+		cfg: cfg,
+		hub: NewHub(),
+		log: cfg.Logger.WithPrefix("camera"),
+		status: Status{
+			Source: cfg.Spec, State: StateStarting,
+			Width: cfg.Width, Height: cfg.Height, FPS: cfg.FPS,
+		},
+	}
+}
+
+// Hub is where the camera publishes its frames.
+func (c *Camera) Hub() *Hub { return c.hub }
+
+// Status returns the camera's current state.
+func (c *Camera) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+func (c *Camera) update(f func(*Status)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.status)
+}
+
+// Run captures until ctx ends, then releases the source, closes the hub and
+// returns. Failures of the source are retried with capped backoff, never
+// returned.
+func (c *Camera) Run(ctx context.Context) {
+	defer c.hub.Close()
+	defer c.update(func(s *Status) { s.State = StateStopped; s.MeasuredFPS = 0 })
+
+	spec, src := c.openFirst(ctx)
+	var (
+		backoff = c.cfg.BackoffMin
+		fails   = 0
+		seq     uint64
+	)
+	for ctx.Err() == nil {
+		if src == nil {
+			if c.cfg.IdleRelease && c.hub.Subscribers() == 0 {
+				c.update(func(s *Status) { s.State = StateIdle; s.MeasuredFPS = 0 })
+				c.log.Info("released the camera: nobody is watching")
+				if c.hub.WaitSubscribed(ctx) != nil {
+					return
+				}
+			}
+			var err error
+			src, err = Open(spec, c.cfg.Settings)
+			if err != nil {
+				fails++
+				c.failed(err, fails)
+				if !sleep(ctx, backoff) {
+					return
+				}
+				backoff = min(2*backoff, c.cfg.BackoffMax)
+				continue
+			}
+		}
+		err := c.stream(ctx, spec, src, &seq)
+		src.Close()
+		src = nil
+		if err == nil { // ctx ended or released while idle
+			continue
+		}
+		fails = 1
+		c.update(func(s *Status) { s.Reconnects++ })
+		c.failed(err, fails)
+		backoff = c.cfg.BackoffMin
+		if !sleep(ctx, backoff) {
+			return
+		}
+	}
+}
+
+// openFirst resolves the spec ("auto" tries its candidates in order) and
+// opens it. If nothing opens, it returns the spec with a nil source and the
+// loop keeps retrying it.
+func (c *Camera) openFirst(ctx context.Context) (string, Source) {
+	cands := Candidates(c.cfg.Spec, c.cfg.Settings)
+	for i, spec := range cands {
+		src, err := Open(spec, c.cfg.Settings)
+		if err == nil && c.cfg.Spec == "auto" && spec != "test" {
+			// A device node may exist and still give no frames (the Pi's
+			// raw Unicam node): insist on one frame before choosing it.
+			m := gocv.NewMat()
+			err = src.Read(&m)
+			m.Close()
+			if err != nil {
+				src.Close()
+			}
+		}
+		if err == nil {
+			if c.cfg.Spec == "auto" && spec == "test" {
+				c.log.Warn("no camera found (no /dev/video0, no libcamera): using the test pattern")
+			}
+			c.update(func(s *Status) { s.Opened = spec })
+			c.log.Info("camera opened", "source", spec)
+			return spec, src
+		}
+		if i == len(cands)-1 {
+			c.update(func(s *Status) { s.Opened = spec })
+			c.failed(err, 1)
+			return spec, nil
+		}
+		c.log.Info("camera candidate did not work", "source", spec, "err", err)
+		if ctx.Err() != nil {
+			return spec, nil
+		}
+	}
+	return c.cfg.Spec, nil
+}
+
+func (c *Camera) failed(err error, fails int) {
+	state := StateReconnecting
+	if fails >= c.cfg.FailAfter {
+		state = StateFailed
+	}
+	prev := c.Status()
+	c.update(func(s *Status) {
+		s.State, s.Err, s.ErrTime, s.MeasuredFPS = state, err.Error(), time.Now(), 0
+	})
+	// One log line per change of state or error, not one per retry.
+	if prev.State != state || prev.Err != err.Error() {
+		c.log.Warn("camera "+string(state), "err", err)
+	}
+}
+
+// stream reads, encodes and publishes frames until the source fails (the
+// error is returned), ctx ends, or nobody watches with IdleRelease on (nil).
+func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint64) error {
+	raw := gocv.NewMat()
+	defer raw.Close()
+	params := []int{gocv.IMWriteJpegQuality, c.cfg.Quality}
+	pace := KindOf(spec) == KindFile || KindOf(spec) == KindGStreamer
+	period := time.Second / time.Duration(c.cfg.FPS)
+	var (
+		next        time.Time
+		windowStart = time.Now()
+		windowN     = 0
+		idleSince   time.Time
+		first       = true
+	)
+	for ctx.Err() == nil {
+		if c.cfg.IdleRelease {
+			if c.hub.Subscribers() > 0 {
+				idleSince = time.Time{}
+			} else if idleSince.IsZero() {
+				idleSince = time.Now()
+			} else if time.Since(idleSince) > c.cfg.IdleAfter {
+				return nil
+			}
+		}
+		if pace { // files and pipelines may deliver faster than --fps
+			if d := time.Until(next); d > 0 && !sleep(ctx, d) {
+				return nil
+			}
+			next = time.Now().Add(period)
+		}
+		if err := src.Read(&raw); err != nil {
+			return fmt.Errorf("read %s: %w", spec, err)
+		}
+		at := time.Now()
+		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, raw, params)
+		if err != nil {
+			return fmt.Errorf("encode jpeg: %w", err)
+		}
+		data := append([]byte(nil), buf.GetBytes()...)
+		buf.Close()
+		*seq++
+		f := &Frame{JPEG: data, Time: at, Seq: *seq, Width: raw.Cols(), Height: raw.Rows()}
+		c.hub.Publish(f)
+
+		windowN++
+		if first {
+			first = false
+			c.update(func(s *Status) { s.State, s.Width, s.Height = StateStreaming, f.Width, f.Height })
+			c.log.Info("camera streaming", "source", spec, "size", fmt.Sprintf("%dx%d", f.Width, f.Height))
+		}
+		if el := at.Sub(windowStart); el >= time.Second {
+			fps := float64(windowN) / el.Seconds()
+			c.update(func(s *Status) { s.MeasuredFPS, s.Frames = fps, *seq })
+			windowStart, windowN = at, 0
+		}
+	}
+	return nil
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,201 @@
+package camera
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
+)
+
+// start runs a camera for cfg until the test ends.
+func start(t *testing.T, cfg Config) *Camera {
+	t.Helper()
+	c := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			t.Error("camera did not stop within 3 s of cancel")
+		}
+		if st := c.Status(); st.State != StateStopped {
+			t.Errorf("state after Run = %s, want stopped", st.State)
+		}
+	})
+	return c
+}
+
+// waitState polls the camera until pred holds or the timeout passes.
+func waitState(t *testing.T, c *Camera, timeout time.Duration, what string, pred func(Status) bool) Status {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st := c.Status()
+		if pred(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("camera never %s; last status %+v", what, st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// frames reads n frames from the camera's hub and checks each is a JPEG
+// of the wanted size with increasing sequence numbers.
+func frames(t *testing.T, c *Camera, n, w, h int) []*Frame {
+	t.Helper()
+	sub := c.Hub().Subscribe()
+	defer sub.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out []*Frame
+	for len(out) < n {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("frame %d: %v (status %+v)", len(out), err, c.Status())
+		}
+		if len(out) > 0 && f.Seq <= out[len(out)-1].Seq {
+			t.Fatalf("seq %d after %d", f.Seq, out[len(out)-1].Seq)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(f.JPEG))
+		if err != nil {
+			t.Fatalf("frame %d is not a JPEG: %v", f.Seq, err)
+		}
+		if b := img.Bounds(); b.Dx() != w || b.Dy() != h || f.Width != w || f.Height != h {
+			t.Fatalf("frame %d is %v (says %dx%d), want %dx%d", f.Seq, b, f.Width, f.Height, w, h)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func TestTestSource(t *testing.T) {
+	c := start(t, Config{Spec: "test", Settings: Settings{Width: 320, Height: 240, FPS: 30}, Quality: 70})
+	fs := frames(t, c, 20, 320, 240)
+	if bytes.Equal(fs[0].JPEG, fs[len(fs)-1].JPEG) {
+		t.Error("the test pattern does not move")
+	}
+	st := waitState(t, c, 3*time.Second, "measured its fps", func(s Status) bool { return s.MeasuredFPS > 0 })
+	if st.State != StateStreaming || st.Opened != "test" || st.MeasuredFPS < 15 || st.MeasuredFPS > 40 {
+		t.Errorf("status %+v: want streaming from test at about 30 fps", st)
+	}
+}
+
+// The GStreamer backend of OpenCV, the path libcamerasrc takes on a Pi.
+func TestGStreamerPipeline(t *testing.T) {
+	spec := "videotestsrc pattern=ball is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! " +
+		"videoconvert ! video/x-raw,format=BGR ! appsink drop=true max-buffers=1 sync=false"
+	if KindOf(spec) != KindGStreamer {
+		t.Fatalf("KindOf(pipeline) = %s", KindOf(spec))
+	}
+	c := start(t, Config{Spec: spec, Settings: Settings{Width: 320, Height: 240, FPS: 30}})
+	frames(t, c, 10, 320, 240)
+}
+
+// writeVideo writes a short MJPEG AVI of n frames at 160x120.
+func writeVideo(t *testing.T, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "short.avi")
+	vw, err := gocv.VideoWriterFile(path, "MJPG", 30, 160, 120, true)
+	if err != nil {
+		t.Fatalf("video writer: %v", err)
+	}
+	m := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
+	defer m.Close()
+	for i := range n {
+		m.SetTo(gocv.NewScalar(float64(i*10%255), 100, 200, 0))
+		gocv.Circle(&m, image.Pt(i*10%160, 60), 10, color.RGBA{255, 255, 255, 0}, -1)
+		if err := vw.Write(m); err != nil {
+			t.Fatalf("write frame: %v", err)
+		}
+	}
+	vw.Close()
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("video not written: %v", err)
+	}
+	return path
+}
+
+// A source that stops (a short file) reports reconnecting with the error,
+// then frames resume from the reopened source.
+func TestSourceStopsAndResumes(t *testing.T) {
+	path := writeVideo(t, 10)
+	c := start(t, Config{Spec: path, Settings: Settings{Width: 160, Height: 120, FPS: 30}, BackoffMin: 300 * time.Millisecond})
+	frames(t, c, 3, 160, 120)
+	st := waitState(t, c, 5*time.Second, "reconnecting", func(s Status) bool { return s.State == StateReconnecting })
+	if !strings.Contains(st.Err, "end of stream") {
+		t.Errorf("reconnecting with error %q, want it to say end of stream", st.Err)
+	}
+	before := c.Hub().Latest().Seq
+	fs := frames(t, c, 5, 160, 120)
+	if fs[len(fs)-1].Seq <= before {
+		t.Errorf("no new frames after reconnecting")
+	}
+	st = waitState(t, c, 5*time.Second, "streaming again", func(s Status) bool { return s.State == StateStreaming && s.Reconnects >= 1 })
+	if st.Err == "" {
+		t.Error("the last error was forgotten after recovery")
+	}
+}
+
+func TestMissingSourceFails(t *testing.T) {
+	c := start(t, Config{
+		Spec: "/nonexistent/video.avi", Settings: Settings{Width: 160, Height: 120, FPS: 30},
+		BackoffMin: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond, FailAfter: 3,
+	})
+	st := waitState(t, c, 5*time.Second, "failed", func(s Status) bool { return s.State == StateFailed })
+	if !strings.Contains(st.Err, "/nonexistent/video.avi") {
+		t.Errorf("error %q does not name the source", st.Err)
+	}
+	if c.Hub().Latest() != nil {
+		t.Error("a frame was published from a missing source")
+	}
+}
+
+func TestIdleRelease(t *testing.T) {
+	c := start(t, Config{
+		Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30},
+		IdleRelease: true, IdleAfter: 100 * time.Millisecond,
+	})
+	waitState(t, c, 5*time.Second, "idle", func(s Status) bool { return s.State == StateIdle })
+	frames(t, c, 3, 160, 120) // subscribing wakes it
+	waitState(t, c, 5*time.Second, "idle again", func(s Status) bool { return s.State == StateIdle })
+}
+
+func TestKindOf(t *testing.T) {
+	for spec, want := range map[string]Kind{
+		"test":                                  KindTest,
+		"0":                                     KindDevice,
+		"/dev/video2":                           KindDevice,
+		"videotestsrc ! videoconvert ! appsink": KindGStreamer,
+		"rtsp://cam.local/stream":               KindFile,
+		"/home/pi/clip.mp4":                     KindFile,
+		"-1":                                    KindFile,
+	} {
+		if got := KindOf(spec); got != want {
+			t.Errorf("KindOf(%q) = %s, want %s", spec, got, want)
+		}
+	}
+}
+
+func TestAutoFallsBackToTest(t *testing.T) {
+	if _, err := os.Stat("/dev/video0"); err == nil || hasLibcamera() {
+		t.Skip("this machine has a camera or libcamera; auto would pick it")
+	}
+	c := start(t, Config{Spec: "auto", Settings: Settings{Width: 160, Height: 120, FPS: 30}})
+	frames(t, c, 2, 160, 120)
+	if st := c.Status(); st.Opened != "test" || st.Source != "auto" {
+		t.Errorf("auto opened %q (source %q), want test", st.Opened, st.Source)
+	}
+}

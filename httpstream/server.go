@@ -1,0 +1,257 @@
+// Package httpstream serves the camera over HTTP: the live MJPEG feed
+// (/stream), the newest frame (/snapshot), the state as JSON (/state) and a
+// small page (/), on paths that µStreamer and mjpg-streamer clients expect.
+// Every viewer follows the camera hub on its own: a slow or vanished viewer
+// costs only its own handler.
+package httpstream
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"charm.land/log/v2"
+
+	"pistream/camera"
+)
+
+// Boundary separates the parts of /stream.
+const Boundary = "pistreamframe"
+
+// Config configures a Server. Zero durations take the defaults.
+type Config struct {
+	Camera *camera.Camera
+	Logger *log.Logger
+	// FrameWriteTimeout bounds the write of one frame to one viewer; a
+	// viewer that stops reading is dropped after it (default 5 s).
+	FrameWriteTimeout time.Duration
+	// SnapshotWait is how long /snapshot waits for a first frame (default 2 s).
+	SnapshotWait time.Duration
+}
+
+// Server is the HTTP side of pistream. Its Handler serves every path.
+type Server struct {
+	cam     *camera.Camera
+	hub     *camera.Hub
+	log     *log.Logger
+	cfg     Config
+	started time.Time
+	viewers atomic.Int64
+	mux     *http.ServeMux
+}
+
+// New returns a server for the camera in cfg.
+func New(cfg Config) *Server {
+	if cfg.FrameWriteTimeout <= 0 {
+		cfg.FrameWriteTimeout = 5 * time.Second
+	}
+	if cfg.SnapshotWait <= 0 {
+		cfg.SnapshotWait = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.Default()
+	}
+	s := &Server{
+		cam:     cfg.Camera,
+		hub:     cfg.Camera.Hub(),
+		log:     cfg.Logger.WithPrefix("http"),
+		cfg:     cfg,
+		started: time.Now(),
+		mux:     http.NewServeMux(),
+	}
+	s.mux.HandleFunc("GET /stream", s.serveStream)
+	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
+	s.mux.HandleFunc("GET /state", s.serveState)
+	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	return s
+}
+
+// Handler returns the handler for every path.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Viewers is the number of /stream viewers connected now.
+func (s *Server) Viewers() int { return int(s.viewers.Load()) }
+
+// serveIndex serves the page, or the mjpg-streamer aliases
+// /?action=stream and /?action=snapshot.
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Query().Get("action") {
+	case "stream":
+		s.serveStream(w, r)
+	case "snapshot":
+		s.serveSnapshot(w, r)
+	case "":
+		noCache(w.Header())
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(indexHTML)
+	default:
+		http.Error(w, "unknown action: use stream or snapshot", http.StatusNotFound)
+	}
+}
+
+//go:embed index.html
+var indexHTML []byte
+
+func noCache(h http.Header) {
+	h.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
+	h.Set("Pragma", "no-cache")
+	h.Set("Expires", "0")
+}
+
+// serveStream sends every new frame as one part of a
+// multipart/x-mixed-replace response until the viewer leaves or the server
+// stops. A failed write ends only this handler.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	noCache(h)
+	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+Boundary)
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+
+	s.viewers.Add(1)
+	defer s.viewers.Add(-1)
+	sub := s.hub.Subscribe()
+	defer sub.Close()
+	rc := http.NewResponseController(w)
+	ctx := r.Context()
+	var head []byte
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			return // viewer gone, or the server is stopping
+		}
+		head = appendPartHeader(head[:0], f)
+		rc.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
+		if _, err := w.Write(head); err != nil {
+			s.dropped(r, err)
+			return
+		}
+		if _, err := w.Write(f.JPEG); err != nil {
+			s.dropped(r, err)
+			return
+		}
+		if _, err := w.Write(crlf); err != nil {
+			s.dropped(r, err)
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			s.dropped(r, err)
+			return
+		}
+	}
+}
+
+var crlf = []byte("\r\n")
+
+// appendPartHeader appends the boundary and headers of one part for f.
+func appendPartHeader(b []byte, f *camera.Frame) []byte {
+	b = append(b, "--"+Boundary+"\r\nContent-Type: image/jpeg\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(f.JPEG)), 10)
+	b = append(b, "\r\nX-Timestamp: "...)
+	b = appendTimestamp(b, f.Time)
+	return append(b, "\r\n\r\n"...)
+}
+
+// appendTimestamp writes t as Unix seconds with microseconds, as µStreamer.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	us := t.UnixMicro()
+	b = strconv.AppendInt(b, us/1e6, 10)
+	b = append(b, '.')
+	frac := us % 1e6
+	for d := int64(1e5); d > 0; d /= 10 {
+		b = append(b, byte('0'+frac/d%10))
+	}
+	return b
+}
+
+// dropped notes, at debug level, a viewer whose connection failed: leaving
+// mid-frame is normal and must not fill the log.
+func (s *Server) dropped(r *http.Request, err error) {
+	s.log.Debug("viewer left", "remote", r.RemoteAddr, "err", err)
+}
+
+// serveSnapshot answers the newest frame as one JPEG, or 503 when the
+// camera has produced none within SnapshotWait.
+func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
+	sub := s.hub.Subscribe() // also wakes a camera released for idleness
+	defer sub.Close()
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SnapshotWait)
+	defer cancel()
+	f, err := sub.Next(ctx)
+	if err == nil && time.Since(f.Time) > time.Second {
+		// Stale (the camera was idle or reconnecting): prefer a fresh one.
+		if g, err := sub.Next(ctx); err == nil {
+			f = g
+		}
+	}
+	if f == nil {
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		st := s.cam.Status()
+		msg := fmt.Sprintf("no frame yet: camera is %s", st.State)
+		if st.Err != "" {
+			msg += ": " + st.Err
+		}
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, msg, http.StatusServiceUnavailable)
+		return
+	}
+	h := w.Header()
+	noCache(h)
+	h.Set("Content-Type", "image/jpeg")
+	h.Set("Content-Length", strconv.Itoa(len(f.JPEG)))
+	h.Set("X-Timestamp", string(appendTimestamp(nil, f.Time)))
+	w.Write(f.JPEG)
+}
+
+// State is the JSON document served at /state.
+type State struct {
+	Source      string  `json:"source"`
+	Opened      string  `json:"opened"`
+	Width       int     `json:"width"`
+	Height      int     `json:"height"`
+	FPS         int     `json:"fps"`
+	MeasuredFPS float64 `json:"measured_fps"`
+	Frames      uint64  `json:"frames"`
+	Viewers     int     `json:"viewers"`
+	Camera      string  `json:"camera"`
+	Error       string  `json:"error,omitempty"`
+	ErrorTime   string  `json:"error_time,omitempty"`
+	Reconnects  int     `json:"reconnects"`
+	Uptime      float64 `json:"uptime_seconds"`
+	Goroutines  int     `json:"goroutines"`
+}
+
+// State returns what /state serves.
+func (s *Server) State() State {
+	st := s.cam.Status()
+	out := State{
+		Source: st.Source, Opened: st.Opened,
+		Width: st.Width, Height: st.Height,
+		FPS: st.FPS, MeasuredFPS: float64(int(st.MeasuredFPS*10+0.5)) / 10,
+		Frames: st.Frames, Viewers: s.Viewers(),
+		Camera: string(st.State), Error: st.Err, Reconnects: st.Reconnects,
+		Uptime:     time.Since(s.started).Round(time.Millisecond).Seconds(),
+		Goroutines: runtime.NumGoroutine(),
+	}
+	if !st.ErrTime.IsZero() {
+		out.ErrorTime = st.ErrTime.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
+	noCache(w.Header())
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(s.State())
+}
