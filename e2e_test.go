@@ -1,0 +1,435 @@
+package main
+
+// End-to-end tests: they build the real pistream binary and drive it over
+// loopback as its users do, with HTTP clients, curl and headless Chromium.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"pistream/httpstream"
+)
+
+var binPath string // the pistream binary built for these tests
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pistream-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "pistream")
+	args := []string{"build", "-o", binPath}
+	if raceEnabled { // the server under test is checked for races too
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, ".")...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build pistream:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running pistream.
+type proc struct {
+	cmd  *exec.Cmd
+	url  string // http://127.0.0.1:port
+	done chan struct{}
+	err  error // exit status, after done
+	log  *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// freePort returns a loopback port nobody listens on now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// start runs pistream on a free loopback port with the test camera unless
+// args choose another, and waits until it serves frames. It is stopped with
+// SIGTERM when the test ends.
+func start(t testing.TB, args ...string) *proc {
+	t.Helper()
+	port := freePort(t)
+	all := append([]string{"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test"}, args...)
+	p := &proc{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{}), log: &lockedBuffer{}}
+	p.cmd = exec.Command(binPath, all...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start pistream: %v", err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("pistream log:\n%s", p.log.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(p.url + "/snapshot")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("pistream exited: %v\n%s", p.err, p.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pistream did not serve a frame within 20 s\n%s", p.log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+// state reads /state.
+func (p *proc) state(t testing.TB) httpstream.State {
+	t.Helper()
+	resp, err := http.Get(p.url + "/state")
+	if err != nil {
+		t.Fatalf("GET /state: %v", err)
+	}
+	defer resp.Body.Close()
+	var st httpstream.State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatalf("decode /state: %v", err)
+	}
+	return st
+}
+
+// privateDirtyKB is the process's anonymous memory: Private_Dirty from
+// smaps_rollup (OpenCV's mapped libraries make RSS meaningless here).
+func privateDirtyKB(t testing.TB, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		t.Fatalf("smaps_rollup: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "Private_Dirty:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	t.Fatal("no Private_Dirty in smaps_rollup")
+	return 0
+}
+
+// openFDs counts the process's open file descriptors.
+func openFDs(t testing.TB, pid int) int {
+	t.Helper()
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatalf("fds: %v", err)
+	}
+	return len(ents)
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime(t testing.TB, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("stat: %v", err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64) // fields 14 and 15 of stat
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const clkTck = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / clkTck
+}
+
+// viewer is one /stream client that records what it receives.
+type viewer struct {
+	mu     sync.Mutex
+	times  []time.Time     // arrival of each complete part
+	ages   []time.Duration // arrival minus X-Timestamp
+	err    error
+	bad    string // first malformed part
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// watch connects a viewer to /stream; delay, when set, is slept after every
+// frame to make a slow viewer.
+func watch(t testing.TB, url string, delay time.Duration) *viewer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	v := &viewer{cancel: cancel, done: make(chan struct{})}
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/stream", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatalf("GET /stream: %v", err)
+	}
+	go func() {
+		defer close(v.done)
+		defer resp.Body.Close()
+		pr := httpstream.NewPartReader(resp.Body)
+		var buf []byte
+		for {
+			p, err := pr.Next(buf)
+			if err != nil {
+				v.mu.Lock()
+				v.err = err
+				v.mu.Unlock()
+				return
+			}
+			buf = p.JPEG
+			now := time.Now()
+			v.mu.Lock()
+			if err := httpstream.CheckJPEG(p.JPEG); err != nil && v.bad == "" {
+				v.bad = err.Error()
+			}
+			v.times = append(v.times, now)
+			v.ages = append(v.ages, now.Sub(p.Time))
+			v.mu.Unlock()
+			if delay > 0 {
+				time.Sleep(delay)
+			}
+		}
+	}()
+	t.Cleanup(v.stop)
+	return v
+}
+
+func (v *viewer) stop() { v.cancel(); <-v.done }
+
+// count is the number of parts received between from and to.
+func (v *viewer) count(from, to time.Time) int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := 0
+	for _, at := range v.times {
+		if !at.Before(from) && at.Before(to) {
+			n++
+		}
+	}
+	return n
+}
+
+func (v *viewer) total() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.times)
+}
+
+func TestHelpListsEveryFlag(t *testing.T) {
+	out, err := exec.Command(binPath, "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"-camera", `(default "auto")`, "-size", `(default "640x480")`, "-fps", "(default 30)",
+		"-quality", "(default 80)", "-idle-release", "-http", `(default ":8080")`, "-headless", "-log-level",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("--help lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestBadFlagsAreRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"--size", "640"}, {"--size", "0x0"}, {"--fps", "0"}, {"--quality", "101"},
+		{"--log-level", "loud"}, {"--nope"}, {"extra"},
+	} {
+		out, err := exec.Command(binPath, args...).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || len(out) == 0 {
+			t.Errorf("%v: exit %v, output %q; want exit 2 with a message", args, err, out)
+		}
+	}
+}
+
+func TestCurl(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl")
+	}
+	p := start(t)
+	snap, err := exec.Command("curl", "-sf", p.url+"/snapshot").Output()
+	if err != nil || httpstream.CheckJPEG(snap) != nil {
+		t.Fatalf("curl /snapshot: %v, %d bytes", err, len(snap))
+	}
+	// curl ends the stream after its time limit (exit 28); what it got
+	// must be complete parts.
+	out, _ := exec.Command("curl", "-s", "--max-time", "1", p.url+"/?action=stream").Output()
+	pr := httpstream.NewPartReader(strings.NewReader(string(out)))
+	n := 0
+	for {
+		part, err := pr.Next(nil)
+		if err != nil {
+			break
+		}
+		if err := httpstream.CheckJPEG(part.JPEG); err != nil {
+			t.Fatalf("part %d: %v", n, err)
+		}
+		n++
+	}
+	if n < 10 {
+		t.Errorf("curl got %d complete parts in 1 s, want at least 10", n)
+	}
+}
+
+// One viewer that reads a frame a second holds nobody back: the other 19
+// get (nearly) every frame the camera makes, and memory stays flat.
+func TestSlowViewerHoldsNobodyBack(t *testing.T) {
+	p := start(t, "--size", "640x480", "--fps", "30")
+	slow := watch(t, p.url, time.Second)
+	var fast []*viewer
+	for range 19 {
+		fast = append(fast, watch(t, p.url, 0))
+	}
+	time.Sleep(2 * time.Second) // warm up
+	from, framesBefore, memBefore := time.Now(), p.state(t).Frames, privateDirtyKB(t, p.pid())
+	time.Sleep(6 * time.Second)
+	to, framesAfter, memAfter := time.Now(), p.state(t).Frames, privateDirtyKB(t, p.pid())
+	made := int(framesAfter - framesBefore)
+	for i, v := range fast {
+		// /state updates its frame count once a second: allow for that.
+		if got := v.count(from, to); got < made*85/100-30 {
+			t.Errorf("viewer %d got %d frames while the camera made %d", i, got, made)
+		}
+	}
+	if got := slow.count(from, to); got > 8 {
+		t.Errorf("slow viewer got %d frames in 6 s; it should skip to the newest", got)
+	}
+	grow := memAfter - memBefore
+	t.Logf("camera made %d frames in %v; anonymous memory %d kB -> %d kB", made, to.Sub(from).Round(time.Millisecond), memBefore, memAfter)
+	if grow > 16<<10 {
+		t.Errorf("anonymous memory grew by %d kB with a slow viewer", grow)
+	}
+}
+
+// 300 viewers that leave after a random few bytes: the server keeps
+// serving, and its goroutines and descriptors return to their baseline.
+func TestViewersLeavingEarly(t *testing.T) {
+	p := start(t)
+	stay := watch(t, p.url, 0)
+	time.Sleep(500 * time.Millisecond)
+	baseG, baseFD := p.state(t).Goroutines, openFDs(t, p.pid())
+	addr := strings.TrimPrefix(p.url, "http://")
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 50)
+	for i := range 300 {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Errorf("dial: %v", err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			path := []string{"/stream", "/?action=stream", "/snapshot"}[i%3]
+			fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: pi\r\n\r\n", path)
+			io.ReadFull(bufio.NewReader(c), make([]byte, 1+(i*7919)%20000))
+		}()
+	}
+	wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g, fds := p.state(t).Goroutines, openFDs(t, p.pid())
+		if g <= baseG+2 && fds <= baseFD+1 {
+			t.Logf("goroutines %d (baseline %d), descriptors %d (baseline %d)", g, baseG, fds, baseFD)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines %d (baseline %d), descriptors %d (baseline %d) after 10 s", g, baseG, fds, baseFD)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	before := stay.total()
+	time.Sleep(500 * time.Millisecond)
+	if stay.total()-before < 5 {
+		t.Errorf("the viewer who stayed stopped getting frames: %v", stay.err)
+	}
+	if strings.Contains(p.log.String(), "panic") {
+		t.Errorf("the server panicked:\n%s", p.log.String())
+	}
+}
+
+// SIGTERM with viewers attached: streams end, exit status 0 within 2 s.
+func TestGracefulStop(t *testing.T) {
+	p := start(t)
+	var vs []*viewer
+	for range 10 {
+		vs = append(vs, watch(t, p.url, 0))
+	}
+	time.Sleep(300 * time.Millisecond)
+	at := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Second):
+		t.Fatalf("still running 2 s after SIGTERM")
+	}
+	took := time.Since(at)
+	if p.err != nil {
+		t.Fatalf("exit: %v\n%s", p.err, p.log.String())
+	}
+	t.Logf("stopped in %v", took.Round(time.Millisecond))
+	for i, v := range vs {
+		select {
+		case <-v.done:
+		case <-time.After(time.Second):
+			t.Errorf("viewer %d still connected after the server stopped", i)
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package httpstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"pistream/camera"
+)
+
+// serve starts a real camera with spec and an httptest server in front of
+// it, both stopped when the test ends.
+func serve(t *testing.T, spec string) (*httptest.Server, *Server, *camera.Camera) {
+	t.Helper()
+	cam := camera.New(camera.Config{
+		Spec: spec, Settings: camera.Settings{Width: 160, Height: 120, FPS: 30},
+		BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); cam.Run(ctx) }()
+	s := New(Config{Camera: cam, SnapshotWait: 300 * time.Millisecond, FrameWriteTimeout: time.Second})
+	ts := httptest.NewUnstartedServer(s.Handler())
+	ts.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	ts.Start()
+	t.Cleanup(func() {
+		cancel()
+		ts.Close()
+		<-done
+	})
+	return ts, s, cam
+}
+
+func get(t *testing.T, url string) *http.Response {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp
+}
+
+func TestStreamParts(t *testing.T) {
+	ts, _, _ := serve(t, "test")
+	for _, path := range []string{"/stream", "/?action=stream"} {
+		t.Run(path, func(t *testing.T) {
+			resp := get(t, ts.URL+path)
+			defer resp.Body.Close()
+			if ct := resp.Header.Get("Content-Type"); ct != "multipart/x-mixed-replace; boundary="+Boundary {
+				t.Fatalf("Content-Type %q", ct)
+			}
+			if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+				t.Errorf("Cache-Control %q, want no-store", cc)
+			}
+			pr := NewPartReader(resp.Body)
+			var last time.Time
+			for i := range 10 {
+				p, err := pr.Next(nil)
+				if err != nil {
+					t.Fatalf("part %d: %v", i, err)
+				}
+				if err := CheckJPEG(p.JPEG); err != nil {
+					t.Fatalf("part %d: %v", i, err)
+				}
+				if !p.Time.After(last) || time.Since(p.Time) > 5*time.Second {
+					t.Fatalf("part %d: X-Timestamp %v after %v", i, p.Time, last)
+				}
+				last = p.Time
+			}
+		})
+	}
+}
+
+func TestSnapshot(t *testing.T) {
+	ts, _, _ := serve(t, "test")
+	for _, path := range []string{"/snapshot", "/?action=snapshot"} {
+		resp := get(t, ts.URL+path)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("%s: %s %q", path, resp.Status, resp.Header.Get("Content-Type"))
+		}
+		if err := CheckJPEG(body); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if resp.Header.Get("X-Timestamp") == "" {
+			t.Errorf("%s: no X-Timestamp", path)
+		}
+	}
+}
+
+func TestSnapshotBeforeFirstFrame(t *testing.T) {
+	ts, _, _ := serve(t, "/nonexistent.avi")
+	resp := get(t, ts.URL+"/snapshot")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status %s, want 503", resp.Status)
+	}
+	if msg := string(body); !strings.Contains(msg, "no frame yet") || !strings.Contains(msg, "/nonexistent.avi") {
+		t.Errorf("message %q should say there is no frame and why", msg)
+	}
+}
+
+func TestState(t *testing.T) {
+	ts, s, _ := serve(t, "test")
+	resp := get(t, ts.URL+"/stream") // one viewer
+	defer resp.Body.Close()
+	if _, err := NewPartReader(resp.Body).Next(nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // let the camera measure its rate
+	r := get(t, ts.URL+"/state")
+	defer r.Body.Close()
+	var st State
+	if err := json.NewDecoder(r.Body).Decode(&st); err != nil {
+		t.Fatalf("decode /state: %v", err)
+	}
+	if st.Source != "test" || st.Camera != "streaming" || st.Width != 160 || st.Height != 120 ||
+		st.FPS != 30 || st.MeasuredFPS <= 0 || st.Viewers != 1 || st.Uptime <= 0 {
+		t.Errorf("/state = %+v", st)
+	}
+	if s.Viewers() != 1 {
+		t.Errorf("Viewers() = %d", s.Viewers())
+	}
+}
+
+func TestIndexAndNotFound(t *testing.T) {
+	ts, _, _ := serve(t, "test")
+	resp := get(t, ts.URL+"/")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`src="stream"`)) || !bytes.Contains(body, []byte("viewport")) {
+		t.Errorf("/: %s, page without the feed or viewport", resp.Status)
+	}
+	for path, want := range map[string]int{"/nope": 404, "/?action=nope": 404} {
+		resp := get(t, ts.URL+path)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	resp, err := http.Post(ts.URL+"/stream", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /stream: %d, want 405", resp.StatusCode)
+	}
+}
+
+// Viewers that leave, mid-frame or not, end only their own handler: the
+// others go on and the viewer count and goroutines come back down.
+func TestViewersLeaving(t *testing.T) {
+	ts, s, _ := serve(t, "test")
+	keep := get(t, ts.URL+"/stream")
+	defer keep.Body.Close()
+	kept := NewPartReader(keep.Body)
+	if _, err := kept.Next(nil); err != nil {
+		t.Fatal(err)
+	}
+	base := runtime.NumGoroutine()
+	addr := strings.TrimPrefix(ts.URL, "http://")
+	for i := range 50 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+		io.ReadFull(c, make([]byte, 100+i*37)) // a few bytes, then gone
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Viewers() != 1 || runtime.NumGoroutine() > base+2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("viewers %d (want 1), goroutines %d (baseline %d)", s.Viewers(), runtime.NumGoroutine(), base)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for range 5 {
+		if _, err := kept.Next(nil); err != nil {
+			t.Fatalf("the viewer who stayed lost the feed: %v", err)
+		}
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	for in, want := range map[string]time.Time{
+		"1795663030.162499": time.Unix(1795663030, 162499000),
+		"12":                time.Unix(12, 0),
+		"12.5":              time.Unix(12, 500000000),
+	} {
+		got, err := ParseTimestamp(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseTimestamp(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParseTimestamp("x"); err == nil {
+		t.Error("ParseTimestamp(x) succeeded")
+	}
+	ts := time.Unix(1795663030, 162499999)
+	if got := string(appendTimestamp(nil, ts)); got != "1795663030.162499" {
+		t.Errorf("appendTimestamp = %q", got)
+	}
+}
