@@ -433,3 +433,51 @@ func TestGracefulStop(t *testing.T) {
 		}
 	}
 }
+
+// `make run` (the README's first command) builds pistream, starts it on
+// the default camera (auto, which falls back to the test pattern on a
+// machine without a camera) and prints the URL to open.
+func TestMakeRun(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	port := strconv.Itoa(freePort(t))
+	cmd := exec.Command("make", "run", "ARGS=--headless --http 127.0.0.1:"+port)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	}()
+	url := "http://127.0.0.1:" + port + "/"
+	deadline := time.Now().Add(5 * time.Minute) // the first build compiles gocv
+	for !strings.Contains(out.String(), "url="+url) {
+		select {
+		case err := <-done:
+			t.Fatalf("make run exited: %v\n%s", err, out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("make run printed no URL:\n%s", out.String())
+		}
+	}
+	resp, err := http.Get(url + "snapshot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || httpstream.CheckJPEG(body) != nil {
+		t.Fatalf("snapshot from make run: %s, %d bytes", resp.Status, len(body))
+	}
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// BenchmarkViewers runs the real server on loopback with the test camera at
+// 640x480, 30 fps, and N concurrent /stream viewers; b.N is the number of
+// frames each viewer reads. It reports frames/s per viewer (min, median),
+// the server's CPU time per delivered frame, frame age on arrival (p50,
+// p99) and the server's anonymous memory. At N=100 (and b.N >= 60) it fails
+// unless every viewer gets >= 28 frames/s with p99 age < 50 ms and every part
+// is a complete JPEG.
+func BenchmarkViewers(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchViewers(b, n) })
+	}
+}
+
+func benchViewers(b *testing.B, n int) {
+	p := start(b, "--size", "640x480", "--fps", "30")
+	vs := make([]*viewer, n)
+	for i := range vs {
+		vs[i] = watch(b, p.url, 0)
+	}
+	// Wait until every viewer has its first frame, then measure.
+	for _, v := range vs {
+		for v.total() == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	b.ResetTimer()
+	cpu0, mem0 := cpuTime(b, p.pid()), privateDirtyKB(b, p.pid())
+	start := make([]int, n)
+	for i, v := range vs {
+		start[i] = v.total()
+	}
+
+	for i, v := range vs {
+		for v.total() < start[i]+b.N {
+			if v.err != nil {
+				b.Fatalf("viewer %d: %v", i, v.err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	b.StopTimer()
+	cpu, mem := cpuTime(b, p.pid())-cpu0, privateDirtyKB(b, p.pid())
+
+	var fps []float64
+	var ages []time.Duration
+	delivered := 0
+	for i, v := range vs {
+		v.stop()
+		v.mu.Lock()
+		times := v.times[start[i]:]
+		ages = append(ages, v.ages[start[i]:]...)
+		if v.bad != "" {
+			b.Errorf("viewer %d got a broken part: %s", i, v.bad)
+		}
+		v.mu.Unlock()
+		delivered += len(times)
+		if len(times) > 1 {
+			fps = append(fps, float64(len(times)-1)/times[len(times)-1].Sub(times[0]).Seconds())
+		}
+	}
+	slices.Sort(fps)
+	slices.Sort(ages)
+	pct := func(q float64) time.Duration { return ages[min(len(ages)-1, int(q*float64(len(ages))))] }
+	if len(fps) == 0 {
+		return
+	}
+	b.ReportMetric(fps[0], "fps_min")
+	b.ReportMetric(fps[len(fps)/2], "fps_median")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(delivered), "cpu_µs/frame")
+	b.ReportMetric(float64(pct(0.5).Microseconds())/1000, "age_p50_ms")
+	b.ReportMetric(float64(pct(0.99).Microseconds())/1000, "age_p99_ms")
+	b.ReportMetric(float64(mem)/1024, "anon_MB")
+	b.ReportMetric(float64(mem-mem0)/1024, "anon_growth_MB")
+	if n == 100 && b.N >= 60 {
+		if fps[0] < 28 {
+			b.Errorf("slowest of %d viewers got %.1f frames/s, want >= 28", n, fps[0])
+		}
+		if p99 := pct(0.99); p99 >= 50*time.Millisecond {
+			b.Errorf("p99 frame age %v, want < 50 ms", p99)
+		}
+	}
+}
+
+// BenchmarkSlowViewer: 20 viewers, one of which reads one frame a second;
+// b.N is the number of frames each of the other 19 reads. It fails unless
+// those 19 get >= 28 frames/s and the server's anonymous memory stays
+// flat (grows < 8 MB) while the slow viewer lags.
+func BenchmarkSlowViewer(b *testing.B) {
+	p := start(b, "--size", "640x480", "--fps", "30")
+	slow := watch(b, p.url, time.Second)
+	fast := make([]*viewer, 19)
+	for i := range fast {
+		fast[i] = watch(b, p.url, 0)
+	}
+	time.Sleep(time.Second)
+	mem0 := privateDirtyKB(b, p.pid())
+	start := make([]int, len(fast))
+	for i, v := range fast {
+		start[i] = v.total()
+	}
+	b.ResetTimer()
+	for i, v := range fast {
+		for v.total() < start[i]+b.N {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	b.StopTimer()
+	mem := privateDirtyKB(b, p.pid())
+	minFPS := 1e9
+	for i, v := range fast {
+		v.mu.Lock()
+		times := v.times[start[i]:]
+		v.mu.Unlock()
+		if len(times) > 1 {
+			minFPS = min(minFPS, float64(len(times)-1)/times[len(times)-1].Sub(times[0]).Seconds())
+		}
+	}
+	b.ReportMetric(minFPS, "fps_min_others")
+	b.ReportMetric(float64(slow.total()), "slow_viewer_frames")
+	b.ReportMetric(float64(mem-mem0)/1024, "anon_growth_MB")
+	if b.N >= 60 {
+		if minFPS < 28 {
+			b.Errorf("with a slow viewer, the slowest other viewer got %.1f frames/s, want >= 28", minFPS)
+		}
+		if mem-mem0 > 8<<10 {
+			b.Errorf("anonymous memory grew %d kB with a slow viewer", mem-mem0)
+		}
+	}
+}
