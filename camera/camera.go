@@ -62,6 +62,17 @@ type Camera struct {
 
 	mu     sync.Mutex
 	status Status
+
+	snaps chan chan<- Still // requests for a full-quality still
+}
+
+// SnapshotQuality is the JPEG quality of Snapshot's stills.
+const SnapshotQuality = 95
+
+// Still is a full-quality JPEG of one frame, for saving as a photo.
+type Still struct {
+	JPEG []byte
+	Time time.Time
 }
 
 // New returns a camera for cfg; call Run to start capturing.
@@ -88,9 +99,10 @@ func New(cfg Config) *Camera {
 		cfg.Logger = log.Default()
 	}
 	return &Camera{
-		cfg: cfg,
-		hub: NewHub(),
-		log: cfg.Logger.WithPrefix("camera"),
+		cfg:   cfg,
+		hub:   NewHub(),
+		snaps: make(chan chan<- Still),
+		log:   cfg.Logger.WithPrefix("camera"),
 		status: Status{
 			Source: cfg.Spec, State: StateStarting,
 			Width: cfg.Width, Height: cfg.Height, FPS: cfg.FPS,
@@ -258,6 +270,7 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint6
 		}
 		data := append([]byte(nil), buf.GetBytes()...)
 		buf.Close()
+		c.serveStills(raw, at)
 		*seq++
 		f := &Frame{JPEG: data, Time: at, Seq: *seq, Width: raw.Cols(), Height: raw.Rows()}
 		c.hub.Publish(f)
@@ -275,6 +288,63 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint6
 		}
 	}
 	return nil
+}
+
+// Snapshot returns the next frame the camera captures as a JPEG at
+// SnapshotQuality, encoded from the raw frame in the capture loop (not
+// re-encoded from the feed). It wakes a camera released for idleness, and
+// gives up with an error saying the camera's state when ctx ends first.
+func (c *Camera) Snapshot(ctx context.Context) (Still, error) {
+	sub := c.hub.Subscribe() // keeps an idle-released camera open
+	defer sub.Close()
+	reply := make(chan Still, 1)
+	select {
+	case c.snaps <- reply:
+	case <-ctx.Done():
+		return Still{}, c.snapshotErr(ctx)
+	}
+	select {
+	case st := <-reply:
+		if st.JPEG == nil {
+			return Still{}, fmt.Errorf("snapshot: could not encode the frame")
+		}
+		return st, nil
+	case <-ctx.Done():
+		return Still{}, c.snapshotErr(ctx)
+	}
+}
+
+func (c *Camera) snapshotErr(ctx context.Context) error {
+	st := c.Status()
+	if st.State != StateStreaming && st.Err != "" {
+		return fmt.Errorf("snapshot: camera is %s: %s", st.State, st.Err)
+	}
+	return fmt.Errorf("snapshot: camera is %s: %w", st.State, ctx.Err())
+}
+
+// serveStills answers every pending Snapshot with one encoding of raw.
+func (c *Camera) serveStills(raw gocv.Mat, at time.Time) {
+	var waiting []chan<- Still
+	for {
+		select {
+		case r := <-c.snaps:
+			waiting = append(waiting, r)
+			continue
+		default:
+		}
+		break
+	}
+	if len(waiting) == 0 {
+		return
+	}
+	var st Still
+	if buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, raw, []int{gocv.IMWriteJpegQuality, SnapshotQuality}); err == nil {
+		st = Still{JPEG: append([]byte(nil), buf.GetBytes()...), Time: at}
+		buf.Close()
+	}
+	for _, r := range waiting {
+		r <- st // buffered, never blocks
+	}
 }
 
 // sleep waits d or until ctx ends; it reports whether ctx is still live.

@@ -199,3 +199,43 @@ func TestAutoFallsBackToTest(t *testing.T) {
 		t.Errorf("auto opened %q (source %q), want test", st.Opened, st.Source)
 	}
 }
+
+func TestSnapshot(t *testing.T) {
+	c := start(t, Config{Spec: "test", Settings: Settings{Width: 320, Height: 240, FPS: 30}, Quality: 50})
+	feed := frames(t, c, 1, 320, 240)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stills := make(chan Still, 5)
+	for range 5 { // several sessions at once
+		go func() {
+			st, err := c.Snapshot(ctx)
+			if err != nil {
+				t.Errorf("Snapshot: %v", err)
+			}
+			stills <- st
+		}()
+	}
+	for range 5 {
+		st := <-stills
+		img, err := jpeg.Decode(bytes.NewReader(st.JPEG))
+		if err != nil {
+			t.Fatalf("still is not a JPEG: %v", err)
+		}
+		if img.Bounds().Dx() != 320 || st.Time.IsZero() {
+			t.Errorf("still %v at %v", img.Bounds(), st.Time)
+		}
+		if len(st.JPEG) <= len(feed.JPEG) {
+			t.Errorf("still of %d bytes is no better than the feed's %d", len(st.JPEG), len(feed.JPEG))
+		}
+	}
+}
+
+func TestSnapshotWithoutCamera(t *testing.T) {
+	c := start(t, Config{Spec: "/nonexistent.avi", Settings: Settings{Width: 160, Height: 120, FPS: 30}, BackoffMin: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.Snapshot(ctx)
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent.avi") {
+		t.Fatalf("Snapshot = %v, want an error saying why", err)
+	}
+}
