@@ -1,0 +1,177 @@
+// Package album is pistream's photo directory: the snapshots the camera
+// takes, kept as JPEG files in one directory that the control TUI lists,
+// shows and deletes.
+//
+// Every file access goes through an [os.Root], and every name a caller
+// passes in is checked by [ValidName], so neither a crafted name nor a
+// symlink can reach outside the directory. Saves are atomic and never
+// replace an existing photo, deletes go to a trash folder and can be undone,
+// and subscribers hear of every change, whether made through the [Album] or
+// by another program.
+package album
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Album is an open photo directory. Its methods are safe for concurrent use.
+type Album struct {
+	dir string           // absolute path of the photo directory
+	now func() time.Time // the clock; tests replace it
+
+	rootMu sync.Mutex
+	root   *os.Root   // the directory, re-opened when it is re-created
+	stale  []*os.Root // roots of removed directories; may still be in use, closed by Close
+	closed bool
+
+	moveMu sync.Mutex // serialises moves on file systems without hard links
+
+	undoMu sync.Mutex
+	undo   []deletion // most recent last
+
+	dimsMu sync.Mutex
+	dims   map[dimKey]dims // never modified once stored, only replaced
+
+	subMu sync.Mutex
+	subs  map[chan struct{}]struct{} // nil once closed
+
+	watcher   *fsnotify.Watcher
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the photo directory dir, creating it (mode 0755, with its
+// parents) if it does not exist, and starts watching it for changes.
+// Temp files left behind by a crash more than an hour ago are removed.
+// Call Close when done.
+func Open(dir string) (*Album, error) {
+	a, err := open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open album %s: %w", dir, err)
+	}
+	return a, nil
+}
+
+func open(dir string) (*Album, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	a := &Album{
+		dir:     abs,
+		now:     time.Now,
+		subs:    make(map[chan struct{}]struct{}),
+		watcher: w,
+	}
+	root, err := a.openRoot(true)
+	if err == nil {
+		// openRoot ignores watch errors; here, at the start, they count.
+		if err = w.Add(abs); err != nil {
+			err = fmt.Errorf("watch: %w", err)
+		}
+	}
+	if err != nil {
+		_ = a.Close() // the real error is err
+		return nil, err
+	}
+	// The parent's watch tells when the directory itself is removed or
+	// created: the directory's own watch reports its removal only once no
+	// descriptor holds it open, and the root does. Best effort: without it
+	// only those two events go unreported.
+	if parent := filepath.Dir(abs); parent != abs {
+		_ = w.Add(parent)
+	}
+	removeStaleTemps(root, a.now().Add(-time.Hour))
+	a.wg.Go(a.watch)
+	return a, nil
+}
+
+// Dir returns the absolute path of the photo directory.
+func (a *Album) Dir() string { return a.dir }
+
+// Close stops watching the directory, closes it and closes every channel
+// handed out by Subscribe. Later calls to other methods fail.
+func (a *Album) Close() error {
+	a.closeOnce.Do(func() {
+		errs := []error{a.watcher.Close()}
+		a.wg.Wait()
+
+		a.rootMu.Lock()
+		a.closed = true
+		for _, r := range append(a.stale, a.root) {
+			if r != nil {
+				errs = append(errs, r.Close())
+			}
+		}
+		a.root, a.stale = nil, nil
+		a.rootMu.Unlock()
+
+		a.subMu.Lock()
+		for ch := range a.subs {
+			close(ch)
+		}
+		a.subs = nil
+		a.subMu.Unlock()
+
+		if err := errors.Join(errs...); err != nil {
+			a.closeErr = fmt.Errorf("close album %s: %w", a.dir, err)
+		}
+	})
+	return a.closeErr
+}
+
+// openRoot returns the root of the photo directory. If the directory has
+// been removed or replaced since it was opened, the root is re-opened (and
+// the directory watched again); with create, a missing directory is
+// re-created first. A missing directory yields an error matching
+// fs.ErrNotExist.
+func (a *Album) openRoot(create bool) (*os.Root, error) {
+	a.rootMu.Lock()
+	defer a.rootMu.Unlock()
+	if a.closed {
+		return nil, fmt.Errorf("album %s: %w", a.dir, fs.ErrClosed)
+	}
+	if a.root != nil && a.rootCurrent() {
+		return a.root, nil
+	}
+	if create {
+		if err := os.MkdirAll(a.dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	r, err := os.OpenRoot(a.dir)
+	if err != nil {
+		return nil, err
+	}
+	if a.root != nil {
+		a.stale = append(a.stale, a.root)
+	}
+	a.root = r
+	// A failure here costs only notifications of outside changes; the
+	// caller's operation itself can go on.
+	_ = a.watcher.Add(a.dir)
+	return r, nil
+}
+
+// rootCurrent reports whether a.root is still the directory at a.dir.
+func (a *Album) rootCurrent() bool {
+	atPath, err := os.Stat(a.dir)
+	if err != nil {
+		return false
+	}
+	opened, err := a.root.Stat(".")
+	return err == nil && os.SameFile(atPath, opened)
+}

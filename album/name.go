@@ -1,0 +1,106 @@
+package album
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrInvalidName is matched (errors.Is) by every error of ValidName.
+var ErrInvalidName = errors.New("invalid photo name")
+
+// maxNameLen is the longest file name most file systems take (NAME_MAX).
+const maxNameLen = 255
+
+// ValidName returns nil if name may name a photo: a plain, visible JPEG file
+// name in the photo directory itself. It refuses, with an error matching
+// ErrInvalidName that says why, a name that is empty or longer than 255
+// bytes, contains a path separator, "..", a control or format character
+// (including NUL, ESC, C1 controls and bidi overrides) or invalid UTF-8,
+// starts with a dot, or does not end in ".jpg" or ".jpeg" (any case).
+func ValidName(name string) error {
+	if len(name) > maxNameLen {
+		// Too long to be worth echoing whole.
+		return fmt.Errorf("%w (%d bytes): longer than %d bytes", ErrInvalidName, len(name), maxNameLen)
+	}
+	var why string
+	switch {
+	case name == "":
+		why = "empty"
+	case strings.ContainsAny(name, `/\`):
+		why = "contains a path separator"
+	case strings.Contains(name, ".."):
+		why = `contains ".."`
+	case name[0] == '.':
+		why = "starts with a dot"
+	case !utf8.ValidString(name):
+		why = "not valid UTF-8"
+	case strings.ContainsFunc(name, isControl):
+		why = "contains a control character"
+	case !isJPEGName(name):
+		why = "does not end in .jpg or .jpeg"
+	default:
+		return nil
+	}
+	// %q escapes control characters, so the message is safe to show.
+	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why)
+}
+
+// isControl reports whether r is a character that could move a terminal's
+// cursor, change its state or reorder text: C0 and C1 controls, DEL,
+// format characters such as bidi overrides, and line/paragraph separators.
+func isControl(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < 0x20 || r == 0x7f
+	}
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+func isJPEGName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".jpg" || ext == ".jpeg"
+}
+
+// nameLayout is the time part of the names Save gives photos. Names in this
+// layout sort in time order.
+const nameLayout = "2006-01-02_15-04-05.000"
+
+// photoName returns the n-th candidate name (n ≥ 1) for a photo taken at t:
+// "2006-01-02_15-04-05.000.jpg", then "…-2.jpg", "…-3.jpg" and so on.
+func photoName(t time.Time, n int) string {
+	name := t.Local().Format(nameLayout)
+	if n > 1 {
+		name += "-" + strconv.Itoa(n)
+	}
+	return name + ".jpg"
+}
+
+// parsePhotoName undoes photoName. It reports false for other names.
+func parsePhotoName(name string) (t time.Time, n int, ok bool) {
+	if len(name) < len(nameLayout) {
+		return time.Time{}, 0, false
+	}
+	stamp, rest := name[:len(nameLayout)], name[len(nameLayout):]
+	rest, found := strings.CutSuffix(rest, ".jpg")
+	if !found {
+		return time.Time{}, 0, false
+	}
+	n = 1
+	if rest != "" {
+		digits, found := strings.CutPrefix(rest, "-")
+		var err error
+		if n, err = strconv.Atoi(digits); !found || err != nil || n < 2 {
+			return time.Time{}, 0, false
+		}
+	}
+	t, err := time.ParseInLocation(nameLayout, stamp, time.Local)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	return t, n, true
+}

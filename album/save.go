@@ -1,0 +1,212 @@
+package album
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"image/jpeg"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// MaxPhotoSize is the largest photo Save stores and Read returns: 64 MiB.
+const MaxPhotoSize = 64 << 20
+
+var (
+	// ErrNotJPEG is matched by the error of Save for data that is not a
+	// complete JPEG.
+	ErrNotJPEG = errors.New("not a complete JPEG (must start FF D8 and end FF D9)")
+	// ErrTooLarge is matched by the errors of Save and Read for photos
+	// larger than MaxPhotoSize.
+	ErrTooLarge = errors.New("photo larger than 64 MiB")
+)
+
+// tempPrefix starts the names of files being written; List ignores them.
+const tempPrefix = ".tmp-"
+
+// maxNameTries bounds the "-2", "-3", … suffixes Save tries for one instant.
+const maxNameTries = 10000
+
+// Save stores a JPEG photo taken at t under a new name made from t in local
+// time, "2006-01-02_15-04-05.000.jpg", or with "-2", "-3", … before the
+// extension if that is taken. It never replaces a file, also when called
+// concurrently.
+//
+// Data that does not start with FF D8 and end with FF D9 is refused. The
+// write is atomic: the photo is written to a temp file, synced and linked
+// into place, and the directory is synced. If the photo directory was
+// removed, it is re-created. On failure, such as a full disk (see
+// IsDiskFull), nothing is left behind.
+func (a *Album) Save(jpeg []byte, t time.Time) (Photo, error) {
+	p, err := a.save(jpeg, t)
+	if err != nil {
+		return Photo{}, fmt.Errorf("save photo: %w", err)
+	}
+	a.notify()
+	return p, nil
+}
+
+func (a *Album) save(data []byte, t time.Time) (Photo, error) {
+	if !isCompleteJPEG(data) {
+		return Photo{}, ErrNotJPEG
+	}
+	if len(data) > MaxPhotoSize {
+		return Photo{}, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(data))
+	}
+	root, err := a.openRoot(true)
+	if err != nil {
+		return Photo{}, err
+	}
+	tmp, modTime, err := writeTemp(root, data)
+	if err != nil {
+		return Photo{}, err
+	}
+	name, err := a.place(root, tmp, t)
+	if err != nil {
+		_ = root.Remove(tmp) // the error worth reporting is err
+		return Photo{}, err
+	}
+	if err := syncDir(root); err != nil {
+		// The caller is told the photo was not saved, so it must not stay.
+		_ = root.Remove(name)
+		return Photo{}, err
+	}
+	p := Photo{Name: name, Size: int64(len(data)), ModTime: modTime}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(data)); err == nil {
+		p.Width, p.Height = cfg.Width, cfg.Height
+	}
+	return p, nil
+}
+
+// isCompleteJPEG reports whether data starts with a JPEG's SOI marker and
+// ends with its EOI marker.
+func isCompleteJPEG(data []byte) bool {
+	return len(data) >= 4 &&
+		bytes.HasPrefix(data, []byte{0xFF, 0xD8}) &&
+		bytes.HasSuffix(data, []byte{0xFF, 0xD9})
+}
+
+// writeTemp writes data to a new temp file in root and syncs it. It returns
+// the file's name and modification time; on failure it leaves no file.
+func writeTemp(root *os.Root, data []byte) (string, time.Time, error) {
+	name := tempPrefix + rand.Text()
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = root.Remove(name) // the error worth reporting is err
+		return "", time.Time{}, err
+	}
+	return name, fi.ModTime(), nil
+}
+
+// place gives the temp file tmp the first free photo name for t.
+func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
+	for n := 1; n <= maxNameTries; n++ {
+		name := photoName(t, n)
+		err := a.move(root, tmp, name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("no free name for a photo taken at %s", t.Local().Format(nameLayout))
+}
+
+// move renames from to to within root, but never replaces a file: if to
+// exists, it fails with an error matching fs.ErrExist. On success from is
+// gone; on failure it is left as it was.
+//
+// It links to to from and then removes from, as a hard link, unlike a
+// rename, fails rather than replace. Where the file system has no hard
+// links (FAT, for one) it checks and renames while holding a lock, which
+// excludes clashes within this process only.
+func (a *Album) move(root *os.Root, from, to string) error {
+	err := root.Link(from, to)
+	if err != nil && !linkUnsupported(err) {
+		return err
+	}
+	if err != nil {
+		a.moveMu.Lock()
+		defer a.moveMu.Unlock()
+		switch _, err := root.Lstat(to); {
+		case err == nil:
+			return &fs.PathError{Op: "move", Path: to, Err: fs.ErrExist}
+		case !errors.Is(err, fs.ErrNotExist):
+			return err
+		}
+		return root.Rename(from, to)
+	}
+	if err := root.Remove(from); err != nil {
+		_ = root.Remove(to) // back to the state before; err says what failed
+		return err
+	}
+	return nil
+}
+
+// linkUnsupported reports whether err, from a link, says the file system
+// has no hard links.
+func linkUnsupported(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) ||
+		errors.Is(err, syscall.EPERM) ||
+		errors.Is(err, syscall.EOPNOTSUPP) ||
+		errors.Is(err, syscall.ENOTSUP)
+}
+
+// syncDir flushes the directory root, so that new names in it last.
+func syncDir(root *os.Root) error {
+	d, err := root.Open(".")
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// IsDiskFull reports whether err was caused by a full disk or an exhausted
+// disk quota (ENOSPC or EDQUOT), so the UI can say "disk full".
+func IsDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// removeStaleTemps removes the temp files, last modified before before,
+// that a Save interrupted by a crash left in root. It is best effort:
+// a temp file it cannot remove does no harm, as List ignores it.
+func removeStaleTemps(root *os.Root, before time.Time) {
+	d, err := root.Open(".")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	_ = d.Close()
+	for _, name := range names {
+		if !strings.HasPrefix(name, tempPrefix) {
+			continue
+		}
+		if fi, err := root.Lstat(name); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(before) {
+			_ = root.Remove(name)
+		}
+	}
+}
