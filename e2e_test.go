@@ -92,7 +92,11 @@ func freePort(t testing.TB) int {
 func start(t testing.TB, args ...string) *proc {
 	t.Helper()
 	port := freePort(t)
-	all := append([]string{"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test"}, args...)
+	dir := t.TempDir()
+	all := append([]string{
+		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "",
+		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
+	}, args...)
 	p := &proc{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{}), log: &lockedBuffer{}}
 	p.cmd = exec.Command(binPath, all...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -275,6 +279,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	for _, want := range []string{
 		"-camera", `(default "auto")`, "-size", `(default "640x480")`, "-fps", "(default 30)",
 		"-quality", "(default 80)", "-idle-release", "-http", `(default ":8080")`, "-headless", "-log-level",
+		"-ssh", `(default ":2222")`, "-authorized-keys", "authorized_keys", "-state", "-photos", "Pictures/pistream",
+		"-notes", "pistream-notes", "-trash-days", "(default 7)",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("--help lacks %q:\n%s", want, out)
@@ -441,8 +447,9 @@ func TestMakeRun(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("no make")
 	}
-	port := strconv.Itoa(freePort(t))
-	cmd := exec.Command("make", "run", "ARGS=--headless --http 127.0.0.1:"+port)
+	port, sshPort, dir := strconv.Itoa(freePort(t)), strconv.Itoa(freePort(t)), t.TempDir()
+	cmd := exec.Command("make", "run", "ARGS=--headless --http 127.0.0.1:"+port+" --ssh 127.0.0.1:"+sshPort+
+		" --state "+dir+"/state --photos "+dir+"/photos --notes "+dir+"/notes")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -461,7 +468,7 @@ func TestMakeRun(t *testing.T) {
 	}()
 	url := "http://127.0.0.1:" + port + "/"
 	deadline := time.Now().Add(5 * time.Minute) // the first build compiles gocv
-	for !strings.Contains(out.String(), "url="+url) {
+	for !strings.Contains(out.String(), "url="+url) || !strings.Contains(out.String(), "ssh -p "+sshPort+" 127.0.0.1") {
 		select {
 		case err := <-done:
 			t.Fatalf("make run exited: %v\n%s", err, out.String())

@@ -8,38 +8,53 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
+	"charm.land/ssh"
+	"github.com/charmbracelet/x/term"
 
+	"pistream/album"
 	"pistream/camera"
 	"pistream/httpstream"
+	"pistream/notes"
+	"pistream/tui"
 )
 
 // options are the command-line flags.
 type options struct {
-	camera      string
-	size        string
-	fps         int
-	quality     int
-	idleRelease bool
-	http        string
-	headless    bool
-	logLevel    string
+	camera         string
+	size           string
+	fps            int
+	quality        int
+	idleRelease    bool
+	http           string
+	ssh            string
+	authorizedKeys string
+	state          string
+	photos         string
+	notes          string
+	trashDays      int
+	headless       bool
+	logLevel       string
 }
 
 func parseFlags(args []string) (options, camera.Settings, error) {
 	var o options
+	home, _ := os.UserHomeDir()
 	fs := flag.NewFlagSet("pistream", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG.\n\nUsage: pistream [flags]\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG and serves a control TUI over SSH.\n\nUsage: pistream [flags]\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.camera, "camera", envOr("PISTREAM_CAMERA", "auto"),
@@ -49,7 +64,14 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality of the feed, 1-100")
 	fs.BoolVar(&o.idleRelease, "idle-release", false, "release the camera while nobody watches")
 	fs.StringVar(&o.http, "http", ":8080", "HTTP listen address; empty turns HTTP off")
-	fs.BoolVar(&o.headless, "headless", false, "run without the local TUI")
+	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
+	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
+		"public keys allowed to log in by SSH; re-read when it changes")
+	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, log of the local TUI)")
+	fs.StringVar(&o.photos, "photos", filepath.Join(home, "Pictures", "pistream"), "photos directory")
+	fs.StringVar(&o.notes, "notes", filepath.Join(home, "pistream-notes"), "notes directory (markdown files)")
+	fs.IntVar(&o.trashDays, "trash-days", 7, "days deleted photos stay in the trash")
+	fs.BoolVar(&o.headless, "headless", false, "run without the local TUI, even in a terminal")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return o, camera.Settings{}, err
@@ -67,10 +89,21 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	if o.quality < 1 || o.quality > 100 {
 		return o, camera.Settings{}, fmt.Errorf("--quality %d: want 1 to 100", o.quality)
 	}
+	if o.trashDays < 0 {
+		return o, camera.Settings{}, fmt.Errorf("--trash-days %d: want 0 or more", o.trashDays)
+	}
 	if _, err := log.ParseLevel(o.logLevel); err != nil {
 		return o, camera.Settings{}, fmt.Errorf("--log-level: %w", err)
 	}
 	return o, camera.Settings{Width: w, Height: h, FPS: o.fps}, nil
+}
+
+// defaultStateDir is $XDG_STATE_HOME/pistream or ~/.local/state/pistream.
+func defaultStateDir(home string) string {
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
+		return filepath.Join(x, "pistream")
+	}
+	return filepath.Join(home, ".local", "state", "pistream")
 }
 
 func envOr(key, def string) string {
@@ -100,75 +133,131 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pistream:", err)
 		os.Exit(2)
 	}
-	logger := log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, TimeFormat: "15:04:05"})
-	lvl, _ := log.ParseLevel(o.logLevel)
-	logger.SetLevel(lvl)
-	if err := run(o, settings, logger); err != nil {
-		logger.Error("pistream stopped", "err", err)
+	if err := run(o, settings); err != nil {
+		fmt.Fprintln(os.Stderr, "pistream:", err)
 		os.Exit(1)
 	}
 }
 
-func run(o options, settings camera.Settings, logger *log.Logger) error {
+// run starts the camera, the HTTP and SSH servers and, in a terminal, the
+// local TUI, until a signal or the local TUI's quit; then it stops them all
+// within 2 s.
+func run(o options, settings camera.Settings) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if err := os.MkdirAll(o.state, 0o700); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	local := !o.headless && term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
+	logger, closeLog, err := newLogger(o, local)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	photos, err := album.Open(o.photos)
+	if err != nil {
+		return err
+	}
+	defer photos.Close()
+	notesDir, err := notes.Open(o.notes)
+	if err != nil {
+		return err
+	}
+	defer notesDir.Close()
+	go emptyTrash(ctx, photos, time.Duration(o.trashDays)*24*time.Hour, logger)
 
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
 		IdleRelease: o.idleRelease, Logger: logger,
 	})
 	camCtx, stopCam := context.WithCancel(context.Background())
+	defer stopCam()
 	camDone := make(chan struct{})
 	go func() { defer close(camDone); cam.Run(camCtx) }()
 
-	var srv *http.Server
-	srvErr := make(chan error, 1)
+	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Log: logger}
+	failed := make(chan error, 2)
+
+	var httpSrv *http.Server
 	streamsCtx, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	if o.http != "" {
 		ln, err := net.Listen("tcp", o.http)
 		if err != nil {
-			stopCam()
-			<-camDone
 			return fmt.Errorf("http: %w", err)
 		}
 		hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger})
-		srv = &http.Server{
+		httpSrv = &http.Server{
 			Handler:           hs.Handler(),
 			ReadHeaderTimeout: 5 * time.Second,
 			IdleTimeout:       60 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return streamsCtx },
 			ErrorLog:          logger.StandardLog(log.StandardLogOptions{ForceLevel: log.DebugLevel}),
 		}
-		go func() { srvErr <- srv.Serve(ln) }()
-		for _, u := range httpstream.URLs(ln.Addr().(*net.TCPAddr)) {
+		go func() { failed <- fmt.Errorf("http: %w", httpSrv.Serve(ln)) }()
+		app.Viewers = hs.Viewers
+		app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr))
+		for _, u := range app.URLs {
 			logger.Info("open the live feed in a browser", "url", u)
 		}
 	} else {
 		logger.Info("HTTP is off (--http \"\")")
 	}
 
+	var sshSrv *ssh.Server
+	if o.ssh != "" {
+		ln, err := net.Listen("tcp", o.ssh)
+		if err != nil {
+			return fmt.Errorf("ssh: %w", err)
+		}
+		sshSrv, err = tui.NewSSHServer(app, tui.SSHConfig{
+			Addr:           o.ssh,
+			AuthorizedKeys: o.authorizedKeys,
+			HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
+		})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		go func() { failed <- fmt.Errorf("ssh: %w", sshSrv.Serve(ln)) }()
+		app.SSH = sshCommand(ln.Addr().(*net.TCPAddr))
+		logger.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
+	} else {
+		logger.Info("SSH is off (--ssh \"\")")
+	}
+
+	localDone := make(chan error, 1)
+	if local {
+		p := tea.NewProgram(app.NewModel(ctx), tea.WithContext(ctx))
+		go func() { _, err := p.Run(); localDone <- err }()
+	}
+
+	var runErr error
 	select {
 	case <-ctx.Done():
 		logger.Info("stopping")
-	case err := <-srvErr:
-		stopCam()
-		<-camDone
-		endStreams()
-		return fmt.Errorf("http: %w", err)
+	case <-localDone:
+		logger.Info("the local TUI quit: stopping")
+	case runErr = <-failed:
 	}
 	stop() // a second signal kills at once
 
-	// Stop accepting, end the streams, release the camera: all within 2 s.
+	// Stop accepting, end the streams and sessions, release the camera:
+	// all within 2 s.
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	endStreams()
 	stopCam()
-	if srv != nil {
-		sctx, cancel := context.WithDeadline(context.Background(), deadline)
-		if err := srv.Shutdown(sctx); err != nil {
-			srv.Close()
+	sctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if sshSrv != nil {
+		sshSrv.Close() // ends every session's program
+	}
+	if httpSrv != nil {
+		if err := httpSrv.Shutdown(sctx); err != nil {
+			httpSrv.Close()
 		}
-		cancel()
 	}
 	select {
 	case <-camDone:
@@ -176,5 +265,56 @@ func run(o options, settings camera.Settings, logger *log.Logger) error {
 		logger.Warn("camera did not stop in time; exiting anyway")
 	}
 	logger.Info("stopped")
-	return nil
+	return runErr
+}
+
+// newLogger logs to stderr, or, while the local TUI has the terminal, to
+// pistream.log in the state directory.
+func newLogger(o options, local bool) (*log.Logger, func(), error) {
+	w, closeFn := io.Writer(os.Stderr), func() {}
+	if local {
+		path := filepath.Join(o.state, "pistream.log")
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("log file: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "pistream: logging to %s while the TUI runs\n", path)
+		w, closeFn = f, func() { f.Close() }
+	}
+	logger := log.NewWithOptions(w, log.Options{ReportTimestamp: true, TimeFormat: "15:04:05"})
+	lvl, _ := log.ParseLevel(o.logLevel)
+	logger.SetLevel(lvl)
+	return logger, closeFn, nil
+}
+
+// emptyTrash removes photos deleted longer ago than keep, now and hourly.
+func emptyTrash(ctx context.Context, a *album.Album, keep time.Duration, logger *log.Logger) {
+	for {
+		if n, err := a.EmptyTrash(keep); err != nil {
+			logger.Warn("empty the trash", "err", err)
+		} else if n > 0 {
+			logger.Info("emptied the trash", "photos", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
+// sshCommand is how a user reaches the TUI listening on addr.
+func sshCommand(addr *net.TCPAddr) string {
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil && h != "" {
+			host = h + ".local"
+		} else {
+			host = "localhost"
+		}
+	}
+	if addr.Port == 22 {
+		return "ssh " + host
+	}
+	return fmt.Sprintf("ssh -p %d %s", addr.Port, host)
 }

@@ -1,0 +1,308 @@
+// Package notes manages the notes directory: list, read, render, neutralise
+// escape sequences.
+//
+// Notes are regular files ending in ".md" directly inside one directory.
+// All access goes through an [os.Root], so a note cannot be a path or a
+// symbolic link that leads out of the directory. Everything the package
+// returns for display (titles, note text, rendered output) is sanitised:
+// a note cannot send escape sequences or other control characters to the
+// terminal that shows it.
+package notes
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// MaxSize is the largest note, in bytes, that [Dir.Read] accepts.
+const MaxSize = 1 << 20
+
+const (
+	// titleScan is how much of a note [Dir.List] reads to find its title.
+	titleScan = 4 << 10
+
+	// maxNameLen is the longest accepted file name, in bytes.
+	maxNameLen = 255
+)
+
+var (
+	// ErrTooLarge is returned (wrapped) by [Dir.Read] for notes over MaxSize.
+	ErrTooLarge = errors.New("note is too large")
+
+	// ErrInvalidName is returned (wrapped) by [ValidName].
+	ErrInvalidName = errors.New("invalid note name")
+)
+
+// Note describes one note file.
+type Note struct {
+	Name    string    // file name, e.g. "todo.md"; always passes ValidName
+	Title   string    // first "# " heading, else Name without ".md"; sanitised
+	Size    int64     // in bytes; notes over MaxSize are listed but not readable
+	ModTime time.Time // last modification
+}
+
+// Dir is an open notes directory. Its methods are safe for concurrent use.
+type Dir struct {
+	root    *os.Root
+	watcher *fsnotify.Watcher
+	done    chan struct{} // closed when the watch loop has returned
+
+	mu     sync.Mutex
+	subs   map[chan struct{}]struct{}
+	closed bool
+}
+
+// Open opens the notes directory dir, creating it (mode 0755) if it does not
+// exist, and starts watching it for changes (see [Dir.Subscribe]).
+// The caller must Close the Dir.
+func Open(dir string) (*Dir, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
+	}
+	// Read once so that an unreadable directory fails here, not in List.
+	if _, err := fs.ReadDir(root.FS(), "."); err != nil {
+		root.Close()
+		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("watch notes dir %q: %w", dir, err)
+	}
+	if err := w.Add(dir); err != nil {
+		w.Close()
+		root.Close()
+		return nil, fmt.Errorf("watch notes dir %q: %w", dir, err)
+	}
+	d := &Dir{
+		root:    root,
+		watcher: w,
+		done:    make(chan struct{}),
+		subs:    make(map[chan struct{}]struct{}),
+	}
+	go d.watch()
+	return d, nil
+}
+
+// Close stops watching and releases the directory. Subscription channels
+// are not closed; they simply receive nothing more.
+func (d *Dir) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	clear(d.subs)
+	d.mu.Unlock()
+
+	werr := d.watcher.Close()
+	<-d.done
+	if err := errors.Join(werr, d.root.Close()); err != nil {
+		return fmt.Errorf("close notes dir: %w", err)
+	}
+	return nil
+}
+
+// List returns the notes in the directory sorted by title (case-insensitive,
+// then by name). It lists regular files, or symbolic links to regular files
+// inside the directory, whose names pass [ValidName]; hidden files,
+// directories and links that lead out are left out.
+func (d *Dir) List() ([]Note, error) {
+	entries, err := fs.ReadDir(d.root.FS(), ".")
+	if err != nil {
+		return nil, fmt.Errorf("list notes: %w", err)
+	}
+	var notes []Note
+	for _, e := range entries {
+		name := e.Name()
+		if ValidName(name) != nil {
+			continue
+		}
+		// Stat follows symbolic links, but fails for those leading out.
+		info, err := d.root.Stat(name)
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		notes = append(notes, Note{
+			Name:    name,
+			Title:   d.title(name),
+			Size:    info.Size(),
+			ModTime: info.ModTime(),
+		})
+	}
+	slices.SortFunc(notes, func(a, b Note) int {
+		return cmp.Or(
+			strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)),
+			strings.Compare(a.Title, b.Title),
+			strings.Compare(a.Name, b.Name),
+		)
+	})
+	return notes, nil
+}
+
+// title returns the sanitised title of the note name: its first "# "
+// heading within titleScan bytes, else the name without ".md".
+func (d *Dir) title(name string) string {
+	fallback := SanitizeName(name[:len(name)-len(".md")])
+	f, _, err := d.openRegular(name)
+	if err != nil {
+		return fallback
+	}
+	defer f.Close()
+	buf := make([]byte, titleScan)
+	n, err := io.ReadFull(f, buf)
+	head := buf[:n]
+	if err == nil {
+		// The note may go on: drop the last, possibly cut, line.
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			head = head[:i]
+		}
+	}
+	if t := extractTitle(string(head)); t != "" {
+		return SanitizeName(t)
+	}
+	return fallback
+}
+
+// extractTitle returns the text of the first level-one ATX heading
+// ("# Title") in markdown, outside fenced code blocks, or "".
+func extractTitle(markdown string) string {
+	markdown = strings.TrimPrefix(markdown, "\uFEFF")
+	var fence string // opening fence of the code block we are in
+	for line := range strings.Lines(markdown) {
+		line = strings.TrimRight(line, "\r\n")
+		text := strings.TrimLeft(line, " ")
+		if len(line)-len(text) > 3 {
+			continue // indented code or continuation
+		}
+		if fence != "" {
+			if strings.HasPrefix(text, fence) && strings.Trim(text, fence[:1]+" \t") == "" {
+				fence = ""
+			}
+			continue
+		}
+		if f := codeFence(text); f != "" {
+			fence = f
+			continue
+		}
+		rest, ok := strings.CutPrefix(text, "#")
+		if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+			continue
+		}
+		// Drop an optional closing sequence: "# Title ##".
+		if t := strings.TrimRight(rest, "#"); t == "" || strings.HasSuffix(t, " ") || strings.HasSuffix(t, "\t") {
+			rest = t
+		}
+		if t := strings.TrimSpace(rest); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// codeFence returns the opening fence ("```", "~~~~", …) that line starts
+// with, or "".
+func codeFence(line string) string {
+	for _, c := range []string{"`", "~"} {
+		n := len(line) - len(strings.TrimLeft(line, c))
+		if n >= 3 {
+			return line[:n]
+		}
+	}
+	return ""
+}
+
+// Read returns the sanitised text of the note name. It refuses invalid names,
+// anything but a regular file inside the directory, and notes over MaxSize
+// (with an error wrapping [ErrTooLarge]).
+func (d *Dir) Read(name string) (string, error) {
+	if err := ValidName(name); err != nil {
+		return "", fmt.Errorf("read note: %w", err)
+	}
+	f, info, err := d.openRegular(name)
+	if err != nil {
+		return "", fmt.Errorf("read note %q: %w", name, err)
+	}
+	defer f.Close()
+	if info.Size() > MaxSize {
+		return "", tooLarge(name, info.Size())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return "", fmt.Errorf("read note %q: %w", name, err)
+	}
+	if len(b) > MaxSize { // grew since Stat
+		return "", tooLarge(name, int64(len(b)))
+	}
+	return Sanitize(string(b)), nil
+}
+
+// tooLarge is the error for a note of size bytes.
+func tooLarge(name string, size int64) error {
+	return fmt.Errorf("read note %q: %w (%d bytes, limit %d)", name, ErrTooLarge, size, MaxSize)
+}
+
+// openRegular opens name inside the directory for reading. It does not block
+// on a FIFO and fails unless name is (a link to) a regular file.
+func (d *Dir) openRegular(name string) (*os.File, fs.FileInfo, error) {
+	f, err := d.root.OpenFile(name, openFlags, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("not a regular file (%s)", info.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, info, nil
+}
+
+// ValidName reports whether name is acceptable as a note's file name: a
+// plain file name (no path separator, no "..", no leading dot) of valid
+// UTF-8 without control or bidi characters, ending in ".md" (any case).
+// The error wraps [ErrInvalidName].
+func ValidName(name string) error {
+	reason := ""
+	switch {
+	case name == "":
+		reason = "empty"
+	case len(name) > maxNameLen:
+		reason = "too long"
+	case strings.ContainsAny(name, `/\`):
+		reason = "contains a path separator"
+	case strings.Contains(name, ".."):
+		reason = `contains ".."`
+	case name[0] == '.':
+		reason = "hidden (starts with a dot)"
+	case !utf8.ValidString(name):
+		reason = "not valid UTF-8"
+	case !clean(name, true):
+		reason = "contains control characters"
+	case !strings.EqualFold(filepath.Ext(name), ".md"):
+		reason = `does not end in ".md"`
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, reason)
+}

@@ -1,0 +1,318 @@
+package notes
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// MinWidth is the narrowest word-wrap width [Render] uses.
+const MinWidth = 20
+
+// Limits applied before rendering. Glamour's time grows with the square of
+// the nesting depth and linearly with the size of the document, and
+// goldmark's inline parsing is quadratic in the paragraph size for some
+// inputs (unclosed links, backticks, runs of emphasis), so pathological
+// notes are reshaped and very large ones cut short. Ordinary notes pass
+// unchanged.
+const (
+	maxMarkers   = 8       // container markers (">", "-", "1.") per line
+	maxIndent    = 40      // spaces in a run before or between markers
+	maxLine      = 4 << 10 // bytes per line
+	maxParagraph = 8 << 10 // bytes of consecutive non-blank lines
+	maxCost      = 10_000  // total lineCost rendered, ≈ ½ s on a laptop
+)
+
+// Render sanitises markdown (see [Sanitize]) and renders it for a terminal
+// with glamour's standard dark or light style, wrapped to width display
+// cells (at least MinWidth). The only escape sequences in the result are
+// glamour's SGR colour and attribute sequences ("ESC [ … m"); hyperlinks
+// and anything else are removed.
+//
+// To bound the time taken, Render caps nesting, line and paragraph length,
+// and renders only the beginning of a very large note (a few thousand lines
+// of typical text), ending the result with a line that says so.
+func Render(markdown string, width int, dark bool) (string, error) {
+	width = max(width, MinWidth)
+	style := styles.LightStyle
+	if dark {
+		style = styles.DarkStyle
+	}
+	r, err := glamour.NewTermRenderer(
+		glamour.WithStandardStyle(style),
+		glamour.WithWordWrap(width),
+	)
+	if err != nil {
+		return "", fmt.Errorf("render note: %w", err)
+	}
+	md, shown := tame(expandTabs(Sanitize(markdown)))
+	out, err := r.Render(md)
+	if err != nil {
+		return "", fmt.Errorf("render note: %w", err)
+	}
+	out = onlySGR(out)
+	if shown < 100 {
+		out += fmt.Sprintf("\n  … note too long to display: only the first %d%% is shown\n", shown)
+	}
+	// Glamour does not break long words, URLs or code lines.
+	return ansi.Hardwrap(out, width, true), nil
+}
+
+// expandTabs replaces tabs with spaces up to the next multiple of four
+// columns, CommonMark's tab stop, so that the output's width is known.
+func expandTabs(s string) string {
+	if !strings.Contains(s, "\t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	col := 0
+	for _, r := range s {
+		switch r {
+		case '\t':
+			n := 4 - col%4
+			b.WriteString("    "[:n])
+			col += n
+		case '\n':
+			b.WriteByte('\n')
+			col = 0
+		default:
+			b.WriteRune(r)
+			col++
+		}
+	}
+	return b.String()
+}
+
+// tame enforces the limits above. It splits lines longer than maxLine,
+// separates runs of non-blank lines longer than maxParagraph with a blank
+// line, drops container markers and indentation beyond maxMarkers and
+// maxIndent, and stops once the lines' cost reaches maxCost. It returns the
+// result and the percentage of md it covers.
+func tame(md string) (out string, shown int) {
+	var b strings.Builder
+	b.Grow(len(md))
+	cost := 0
+	para := 0     // bytes in the current run of non-blank lines
+	headings := 0 // lines that may be headings
+	rest := md
+	for rest != "" && cost < maxCost {
+		line := rest
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i+1]
+		}
+		if len(line) > maxLine {
+			cut := maxLine
+			for !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			line = line[:cut]
+		}
+		rest = rest[len(line):]
+		line, depth := capPrefix(line)
+		cost += lineCost(line, depth)
+		if heading(line) {
+			// Goldmark makes heading IDs unique by trying "id-1", "id-2",
+			// … in turn: quadratic in the number of equal headings.
+			headings++
+			cost += headings / 128
+		}
+		if strings.TrimSpace(line) == "" {
+			para = 0
+		} else {
+			if para > 0 && para+len(line) > maxParagraph {
+				b.WriteByte('\n')
+				para = 0
+			}
+			para += len(line)
+		}
+		b.WriteString(line)
+		if !strings.HasSuffix(line, "\n") && rest != "" {
+			b.WriteByte('\n') // split a long line
+		}
+	}
+	if rest == "" {
+		return b.String(), 100
+	}
+	return b.String(), min(99, max(1, 100*(len(md)-len(rest))/len(md)))
+}
+
+// lineCost estimates the cost of rendering line, nested depth levels deep,
+// in units of roughly 50 µs on a laptop (see TestPathological).
+func lineCost(line string, depth int) int {
+	return (1+depth)*(1+depth) + len(line)/16
+}
+
+// heading reports whether line may be an ATX heading or a setext heading
+// underline, after any container markers.
+func heading(line string) bool {
+	text := strings.TrimLeft(line, " \t>-*+0123456789.)")
+	if strings.HasPrefix(text, "#") {
+		return true
+	}
+	text = strings.TrimSpace(line)
+	return text != "" && (strings.Trim(text, "=") == "" || strings.Trim(text, "- ") == "")
+}
+
+// capPrefix drops from the start of line, whose tabs have been expanded,
+// the container markers beyond maxMarkers with the spaces after them, and
+// the spaces of a run beyond maxIndent. It also returns the nesting depth
+// the remaining prefix may open: a level per marker and per two columns of
+// indentation.
+func capPrefix(line string) (capped string, depth int) {
+	var b strings.Builder
+	markers, run, indent, i := 0, 0, 0, 0
+	dropped := false
+	for i < len(line) {
+		if line[i] == ' ' {
+			run++
+			if markers == 0 {
+				indent = run
+			}
+			if run > maxIndent || markers > maxMarkers {
+				dropped = true
+			} else {
+				b.WriteByte(' ')
+			}
+			i++
+			continue
+		}
+		n := markerLen(line[i:])
+		if n == 0 {
+			break
+		}
+		markers++
+		run = 0
+		if markers > maxMarkers {
+			dropped = true
+		} else {
+			b.WriteString(line[i : i+n])
+		}
+		i += n
+	}
+	depth = min(markers, maxMarkers) + min(indent, maxIndent)/2
+	if !dropped {
+		return line, depth
+	}
+	b.WriteString(line[i:])
+	return b.String(), depth
+}
+
+// markerLen returns the length of the block quote marker (">") or list
+// marker ("-", "*", "+", "1.", "1)") s starts with, or 0.
+func markerLen(s string) int {
+	n := 0
+	switch {
+	case s[0] == '>':
+		return 1
+	case s[0] == '-' || s[0] == '*' || s[0] == '+':
+		n = 1
+	default:
+		for n < 9 && n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n == 0 || n == len(s) || s[n] != '.' && s[n] != ')' {
+			return 0
+		}
+		n++
+	}
+	// A list marker is followed by whitespace or the end of the line.
+	if n < len(s) && !strings.ContainsRune(" \t\r\n", rune(s[n])) {
+		return 0
+	}
+	return n
+}
+
+// onlySGR returns s without escape sequences other than SGR ("ESC [ … m"):
+// other CSI sequences, OSC (hyperlinks, titles), DCS, SOS, PM and APC strings
+// are dropped whole, and the text between sequences is sanitised.
+func onlySGR(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for s != "" {
+		i := strings.IndexByte(s, 0x1b)
+		if i < 0 {
+			b.WriteString(Sanitize(s))
+			break
+		}
+		b.WriteString(Sanitize(s[:i]))
+		seq, sgr := escape(s[i:])
+		if sgr {
+			b.WriteString(seq)
+		}
+		s = s[i+len(seq):]
+	}
+	return b.String()
+}
+
+// escape splits off the escape sequence s starts with (s[0] is ESC) and
+// reports whether it is a plain SGR sequence. An unterminated sequence
+// runs to the end of s.
+func escape(s string) (seq string, sgr bool) {
+	if len(s) < 2 {
+		return s, false
+	}
+	switch s[1] {
+	case '[': // CSI: parameters 0x30–0x3F, intermediates 0x20–0x2F, final 0x40–0x7E
+		i := 2
+		for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
+			i++
+		}
+		params := s[2:i]
+		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+			i++
+		}
+		if i == len(s) || s[i] < 0x40 || s[i] > 0x7e {
+			return s[:i], false // malformed: drop what was read
+		}
+		sgr = s[i] == 'm' && i == 2+len(params) && strings.Trim(params, "0123456789;:") == ""
+		return s[:i+1], sgr
+	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: up to BEL or ST
+		for i := 2; i < len(s); i++ {
+			switch {
+			case s[i] == 0x07:
+				return s[:i+1], false
+			case s[i] == 0x1b:
+				if i+1 < len(s) && s[i+1] == '\\' {
+					return s[:i+2], false
+				}
+				return s[:i], false // a new sequence starts
+			}
+		}
+		return s, false
+	default: // two-byte escape, e.g. ESC 7, or nF/Fp with intermediates
+		i := 1
+		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+			i++
+		}
+		if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
+			i++
+		}
+		return s[:i], false
+	}
+}
+
+// safeANSI reports whether every ESC in s begins a plain SGR sequence
+// ("ESC [" parameters of digits, ';' and ':', then "m") and s holds no other
+// control character but '\n' and '\t', no C1 control and no invalid UTF-8.
+func safeANSI(s string) bool {
+	for s != "" {
+		i := strings.IndexByte(s, 0x1b)
+		if i < 0 {
+			return clean(s, false)
+		}
+		if !clean(s[:i], false) {
+			return false
+		}
+		seq, sgr := escape(s[i:])
+		if !sgr {
+			return false
+		}
+		s = s[i+len(seq):]
+	}
+	return true
+}

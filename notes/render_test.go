@@ -1,0 +1,292 @@
+package notes
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// timeScale multiplies time limits; see race_test.go.
+var timeScale time.Duration = 1
+
+// render calls Render and fails the test on an error or unsafe output.
+func render(t testing.TB, md string, width int, dark bool) string {
+	t.Helper()
+	out, err := Render(md, width, dark)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	if !safeANSI(out) {
+		t.Fatalf("Render(%q) output has escapes other than SGR: %q", md, out)
+	}
+	return out
+}
+
+// checkWidth fails t if a line of out is wider than width cells.
+func checkWidth(t testing.TB, out string, width int) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if w := ansi.StringWidth(line); w > width {
+			t.Fatalf("line %d is %d cells wide, more than %d: %q", i+1, w, width, ansi.Strip(line))
+		}
+	}
+}
+
+func TestRender(t *testing.T) {
+	out := ansi.Strip(render(t, "# Heading\n\n- item one\n- item **bold** two\n", 60, true))
+	for _, want := range []string{"Heading", "item one", "bold"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"# Heading", "**", "- item"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output contains raw markdown %q:\n%s", bad, out)
+		}
+	}
+}
+
+func TestRenderWidth(t *testing.T) {
+	note, err := os.ReadFile("testdata/note.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(note) + "\n" +
+		"A very long word: " + strings.Repeat("x", 150) + "\n\n" +
+		"Wide characters: " + strings.Repeat("日本語 ", 30) + "\n\n" +
+		"```\n\tindented\twith\ttabs " + strings.Repeat("y", 100) + "\n```\n\n" +
+		strings.Repeat("- nested\n  ", 12) + "- deepest item with some words to wrap around\n"
+	for _, width := range []int{0, 20, 33, 60, 100} {
+		out := render(t, md, width, true)
+		checkWidth(t, out, max(width, MinWidth))
+		if strings.Contains(out, "\t") {
+			t.Errorf("width %d: output contains a tab", width)
+		}
+	}
+}
+
+func TestRenderEscapes(t *testing.T) {
+	md := "# Title \x1b]0;pwned\x07\n\nclear \x1b[2J red \x1b[31mred\x1b[0m c1 \u009b31m bell \x07 cr \r bidi \u202eabc\n\n" +
+		"[link](https://example.com/\x1b]8;;evil\x1b\\) <https://example.com/auto>\n"
+	out := render(t, md, 80, true)
+	text := ansi.Strip(out)
+	for _, want := range []string{"␛]0;pwned␇", "␛[2J", "␛[31mred␛[0m", "<U+009B>31m", "␇", "␍", "<U+202E>abc"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks visible %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(out, "\x1b]") {
+		t.Error("output contains an OSC sequence")
+	}
+}
+
+func TestRenderStyles(t *testing.T) {
+	md := "# Title\n\nSome *text* and `code`.\n"
+	dark, light := render(t, md, 60, true), render(t, md, 60, false)
+	if dark == light {
+		t.Error("dark and light renderings are the same")
+	}
+	if ansi.Strip(dark) == "" || !strings.Contains(ansi.Strip(light), "Title") {
+		t.Error("rendering lost the text")
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	note, err := os.ReadFile("testdata/note.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, style := range []struct {
+		name string
+		dark bool
+	}{{"dark", true}, {"light", false}} {
+		out := render(t, string(note), 60, style.dark)
+		golden := filepath.Join("testdata", "note."+style.name+".golden")
+		if *update {
+			must(t, os.WriteFile(golden, []byte(out), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if out != string(want) {
+			t.Errorf("%s rendering differs from %s (run go test -update to accept):\n%s", style.name, golden, ansi.Strip(out))
+		}
+	}
+}
+
+// escapeTests are shared by TestOnlySGR and the FuzzRender seed corpus.
+var escapeTests = []struct {
+	name, in, want string
+	safe           bool
+}{
+	{"plain", "text\n", "text\n", true},
+	{"SGR", "\x1b[1;38;5;252mbold\x1b[0m\x1b[m", "\x1b[1;38;5;252mbold\x1b[0m\x1b[m", true},
+	{"SGR colon", "\x1b[38:2::1:2:3mx", "\x1b[38:2::1:2:3mx", true},
+	{"OSC 8 ST", "\x1b]8;id=1;http://x\x1b\\link\x1b]8;;\x1b\\", "link", false},
+	{"OSC BEL", "a\x1b]0;title\x07b", "ab", false},
+	{"OSC unterminated", "a\x1b]0;title", "a", false},
+	{"OSC then SGR", "\x1b]0;t\x1b[31mx", "\x1b[31mx", false},
+	{"CSI clear", "\x1b[2Jx", "x", false},
+	{"CSI private", "\x1b[?25lx", "x", false},
+	{"CSI intermediate", "\x1b[1 qx", "x", false},
+	{"CSI private m", "\x1b[>4;2mx", "x", false},
+	{"CSI unterminated", "x\x1b[31", "x", false},
+	{"CSI bad final", "\x1b[3\x07x", "␇x", false},
+	{"DCS", "\x1bP1$r\x1b\\x", "x", false},
+	{"APC", "\x1b_Gi=1\x1b\\x", "x", false},
+	{"two-byte", "\x1b7x\x1b8", "x", false},
+	{"charset", "\x1b(0x", "x", false},
+	{"lone ESC", "x\x1b", "x", false},
+	{"ESC ESC", "\x1b\x1b[1mx", "\x1b[1mx", false},
+	{"C0 in text", "a\x07b\rc", "a␇b␍c", false},
+	{"C1 in text", "a\u009b2Jb", "a<U+009B>2Jb", false},
+	{"invalid UTF-8", "a\xffb", "a\uFFFDb", false},
+}
+
+func TestOnlySGR(t *testing.T) {
+	for _, tt := range escapeTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := onlySGR(tt.in)
+			if got != tt.want {
+				t.Errorf("onlySGR(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if !safeANSI(got) {
+				t.Errorf("safeANSI(onlySGR(%q)) = false", tt.in)
+			}
+			if safeANSI(tt.in) != tt.safe {
+				t.Errorf("safeANSI(%q) = %v, want %v", tt.in, !tt.safe, tt.safe)
+			}
+		})
+	}
+}
+
+func TestTame(t *testing.T) {
+	note, err := os.ReadFile("testdata/note.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ordinary := Sanitize(string(note)) + strings.Repeat("- a\n  - b\n    - c\n", 100) + "> > > quote\n"
+	if got, shown := tame(ordinary); got != ordinary || shown != 100 {
+		t.Errorf("tame changed an ordinary note (shown %d%%)", shown)
+	}
+
+	tests := []struct {
+		name, in, want string
+	}{
+		{"quotes", strings.Repeat(">", 100) + " x\n", ">>>>>>>>x\n"},
+		{"indented markers", strings.Repeat(" ", 50) + "-" + strings.Repeat(" ", 50) + "x\n", strings.Repeat(" ", maxIndent) + "-" + strings.Repeat(" ", maxIndent) + "x\n"},
+		{"spaced quotes", strings.Repeat("> ", 100) + "x\n", "> > > > > > > > x\n"},
+		{"bullets", strings.Repeat("- ", 100) + "x\n", "- - - - - - - - x\n"},
+		{"ordered", strings.Repeat("1. ", 100) + "x", "1. 1. 1. 1. 1. 1. 1. 1. x"},
+		{"indent", strings.Repeat(" ", 100) + "- x\n", strings.Repeat(" ", maxIndent) + "- x\n"},
+		{"thematic break", strings.Repeat("* ", 20) + "\n", "* * * * * * * * \n"},
+		{"not markers", "-x *y 1.z >w\n", "-x *y 1.z >w\n"},
+	}
+	for _, tt := range tests {
+		if got, _ := tame(tt.in); got != tt.want {
+			t.Errorf("tame(%s) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+
+	long := strings.Repeat("é", maxLine) // 2 bytes a rune: the cut falls on a rune boundary
+	got, _ := tame(long)
+	for line := range strings.Lines(got) {
+		if len(line) > maxLine+1 {
+			t.Errorf("tame left a %d-byte line", len(line))
+		}
+	}
+	if strings.ReplaceAll(got, "\n", "") != long {
+		t.Error("tame lost text splitting a long line")
+	}
+
+	para := strings.Repeat(strings.Repeat("w", 99)+"\n", 1000)
+	got, _ = tame(para)
+	if n := strings.Count(got, "\n\n"); n < len(para)/maxParagraph {
+		t.Errorf("tame split a %d-byte paragraph %d times", len(para), n)
+	}
+
+	huge := strings.Repeat("- item\n", 100_000)
+	got, shown := tame(huge)
+	if shown >= 100 || len(got) >= len(huge) {
+		t.Errorf("tame kept %d%% (%d bytes) of a huge note", shown, len(got))
+	}
+	out := render(t, huge, 60, true)
+	if !strings.Contains(ansi.Strip(out), "note too long to display") {
+		t.Error("truncated rendering does not say so")
+	}
+}
+
+// TestPathological checks that notes built to be slow render in moments.
+// Run it with -v to see the timings.
+func TestPathological(t *testing.T) {
+	fill := func(unit string) string { return strings.Repeat(unit, MaxSize/len(unit)) }
+	deep := func() string {
+		var b strings.Builder
+		for i := 0; b.Len() < MaxSize; i++ {
+			b.WriteString(strings.Repeat(" ", i%8*8) + strings.Repeat("- ", 10) + "x\n")
+		}
+		return b.String()
+	}()
+	tests := []struct{ name, md string }{
+		{"10,000 nested quotes", strings.Repeat(">", 10_000) + " x\n"},
+		{"10,000 nested lists", strings.Repeat("- ", 10_000) + "x\n"},
+		{"1 MiB of 100-deep quotes", fill(strings.Repeat("> ", 100) + "x\n\n")},
+		{"1 MiB of indented lists", deep},
+		{"1 MiB line of words", fill("word ")},
+		{"1 MiB word", fill("a")},
+		{"1 MiB code line", "```\n" + fill("x") + "\n```\n"},
+		{"1 MiB of list items", fill("- x\n")},
+		{"1 MiB of headings", fill("# x\n")},
+		{"1 MiB of paragraphs", fill("x\n\n")},
+		{"1 MiB of escapes", fill("\x1b]0;x\x07\x1b[2J")},
+		{"unclosed links", fill("[a](")},
+		{"unclosed code spans", fill("`a")},
+		{"emphasis runs", fill("*a_b*c_d**e_f*g**h*i_j**")},
+		{"link titles", fill("[ (](")},
+	}
+	limit := 2 * time.Second * timeScale // 4× the worst seen on a laptop
+	for _, tt := range tests {
+		start := time.Now()
+		out := render(t, tt.md, 80, true)
+		elapsed := time.Since(start)
+		t.Logf("%-26s %8d bytes → %9d bytes in %v", tt.name, len(tt.md), len(out), elapsed.Round(time.Millisecond))
+		if elapsed > limit {
+			t.Errorf("%s: rendering took %v, more than %v", tt.name, elapsed, limit)
+		}
+	}
+}
+
+func FuzzRender(f *testing.F) {
+	note, err := os.ReadFile("testdata/note.md")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(note), 60, true)
+	for _, tt := range sanitizeTests {
+		f.Add(tt.in, 20, false)
+	}
+	for _, tt := range escapeTests {
+		f.Add(tt.in, 40, true)
+	}
+	f.Add(strings.Repeat(">", 1000)+" x", 30, true)
+	f.Add(strings.Repeat("- ", 1000)+"x", 25, false)
+	f.Add("[x](https://e.com/\x1b]8;;y\x07) <https://a.b/\u009b>", 20, true)
+	f.Add("|a|b|\n|-|-|\n|"+strings.Repeat("日本", 50)+"|x|\n", 21, true)
+	f.Fuzz(func(t *testing.T, md string, width int, dark bool) {
+		if len(md) > 4<<10 {
+			t.Skip("input over 4 KiB")
+		}
+		width = max(width%200, 0)
+		out := render(t, md, width, dark)
+		checkWidth(t, out, max(width, MinWidth))
+	})
+}

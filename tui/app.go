@@ -1,0 +1,87 @@
+// Package tui is pistream's control interface: a Bubble Tea program with the
+// screens Live, Photos and Notes, run in the local terminal or served to
+// every SSH session by wish. All sessions share one App: the camera's hub,
+// the album, the notes directory and the preview cache.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+
+	"pistream/album"
+	"pistream/camera"
+	"pistream/notes"
+)
+
+// App is what every session of the TUI shares.
+type App struct {
+	Camera  *camera.Camera
+	Album   *album.Album
+	Notes   *notes.Dir
+	Viewers func() int // HTTP viewers now; nil when HTTP is off
+	URLs    []string   // where a browser opens the feed
+	SSH     string     // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
+	Log     *log.Logger
+
+	previews Previews
+	sessions atomic.Int64 // SSH sessions now
+}
+
+// Sessions is the number of SSH sessions now.
+func (a *App) Sessions() int { return int(a.sessions.Load()) }
+
+// NewModel returns the root model of one session. ctx ends with the
+// session; the model's subscriptions end with it.
+func (a *App) NewModel(ctx context.Context) tea.Model {
+	return newRoot(ctx, a)
+}
+
+// snapshotMsg reports a snapshot saved, or why it was not.
+type snapshotMsg struct {
+	photo album.Photo
+	err   error
+}
+
+// snapshot takes a full-quality still from the camera and saves it into the
+// album, as a command.
+func (a *App) snapshot(ctx context.Context) tea.Cmd {
+	return func() tea.Msg {
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		still, err := a.Camera.Snapshot(sctx)
+		if err != nil {
+			return snapshotMsg{err: err}
+		}
+		p, err := a.Album.Save(still.JPEG, still.Time)
+		if err != nil {
+			if album.IsDiskFull(err) {
+				err = fmt.Errorf("disk full: %w", err)
+			}
+			a.Log.Warn("snapshot not saved", "err", err)
+			return snapshotMsg{err: err}
+		}
+		a.Log.Info("snapshot saved", "photo", p.Name)
+		return snapshotMsg{photo: p}
+	}
+}
+
+// waitFor returns a command that delivers msg when ch fires, or nothing
+// when ctx ends or ch is closed.
+func waitFor(ctx context.Context, ch <-chan struct{}, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return msg
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}

@@ -1,0 +1,219 @@
+package tui
+
+import (
+	"fmt"
+	"image"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/charmbracelet/colorprofile"
+	"gocv.io/x/gocv"
+
+	"pistream/camera"
+)
+
+// upperHalf draws the top pixel of a cell in the foreground colour and the
+// bottom one in the background colour, so a cell shows two square pixels.
+const upperHalf = "▀"
+
+// RenderJPEG draws a JPEG in at most cols×rows terminal cells with
+// half-block characters, keeping its aspect ratio, in colours the profile
+// supports (true colour, 256 colours, 16 colours, or characters only).
+func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string, error) {
+	if cols < 1 || rows < 1 {
+		return "", nil
+	}
+	// Let libjpeg decode at a reduced scale when the target is far smaller:
+	// much cheaper than a full decode followed by a resize.
+	img, err := gocv.IMDecode(jpeg, gocv.IMReadReducedColor4)
+	if err == nil && (img.Cols() < cols || img.Rows() < 2*rows) {
+		img.Close()
+		img, err = gocv.IMDecode(jpeg, gocv.IMReadColor)
+	}
+	if err != nil {
+		return "", fmt.Errorf("decode jpeg: %w", err)
+	}
+	defer img.Close()
+	if img.Empty() {
+		return "", fmt.Errorf("decode jpeg: not an image")
+	}
+	w, h := fit(img.Cols(), img.Rows(), cols, 2*rows)
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(img, &small, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
+	px, err := small.DataPtrUint8()
+	if err != nil {
+		return "", fmt.Errorf("preview pixels: %w", err)
+	}
+	return drawHalfBlocks(px, w, h, small.Step(), prof), nil
+}
+
+// fit scales w×h to fit in maxW×maxH (in square pixels) keeping the aspect
+// ratio; the height is rounded to an even number of pixels.
+func fit(w, h, maxW, maxH int) (int, int) {
+	nw, nh := maxW, maxW*h/w
+	if nh > maxH {
+		nw, nh = maxH*w/h, maxH
+	}
+	nw, nh = max(nw, 1), max(nh&^1, 2)
+	return nw, nh
+}
+
+// drawHalfBlocks turns BGR pixels (w×h, h even, step bytes a row) into
+// lines of half-block cells. Colours are only sent when they change.
+func drawHalfBlocks(px []byte, w, h, step int, prof colorprofile.Profile) string {
+	var b strings.Builder
+	b.Grow(h / 2 * w * 24)
+	for y := 0; y < h; y += 2 {
+		top, bot := px[y*step:], px[(y+1)*step:]
+		var lastFG, lastBG [3]byte
+		first := true
+		for x := 0; x < w; x++ {
+			fg := [3]byte{top[3*x+2], top[3*x+1], top[3*x]}
+			bg := [3]byte{bot[3*x+2], bot[3*x+1], bot[3*x]}
+			if prof <= colorprofile.ASCII {
+				b.WriteByte(asciiRamp[(int(luma(fg))+int(luma(bg)))*len(asciiRamp)/512])
+				continue
+			}
+			if first || fg != lastFG {
+				writeColor(&b, 38, fg, prof)
+			}
+			if first || bg != lastBG {
+				writeColor(&b, 48, bg, prof)
+			}
+			lastFG, lastBG, first = fg, bg, false
+			b.WriteString(upperHalf)
+		}
+		if prof > colorprofile.ASCII {
+			b.WriteString("\x1b[m")
+		}
+		if y+2 < h {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+const asciiRamp = " .:-=+*#%@"
+
+func luma(c [3]byte) byte {
+	return byte((299*int(c[0]) + 587*int(c[1]) + 114*int(c[2])) / 1000)
+}
+
+// writeColor writes an SGR colour: base 38 for the foreground, 48 for the
+// background.
+func writeColor(b *strings.Builder, base int, c [3]byte, prof colorprofile.Profile) {
+	b.WriteString("\x1b[")
+	b.WriteString(strconv.Itoa(base))
+	switch {
+	case prof >= colorprofile.TrueColor:
+		b.WriteString(";2;")
+		b.WriteString(strconv.Itoa(int(c[0])))
+		b.WriteByte(';')
+		b.WriteString(strconv.Itoa(int(c[1])))
+		b.WriteByte(';')
+		b.WriteString(strconv.Itoa(int(c[2])))
+	case prof == colorprofile.ANSI256:
+		b.WriteString(";5;")
+		b.WriteString(strconv.Itoa(xterm256(c)))
+	default: // 16 colours
+		b.WriteString(";5;")
+		b.WriteString(strconv.Itoa(ansi16(c)))
+	}
+	b.WriteByte('m')
+}
+
+// xterm256 maps a colour to the nearest of the 6×6×6 cube or grey ramp.
+func xterm256(c [3]byte) int {
+	q := func(v byte) int {
+		if v < 48 {
+			return 0
+		}
+		if v < 115 {
+			return 1
+		}
+		return (int(v) - 35) / 40
+	}
+	r, g, bl := q(c[0]), q(c[1]), q(c[2])
+	cube := 16 + 36*r + 6*g + bl
+	levels := [6]int{0, 95, 135, 175, 215, 255}
+	cr, cg, cb := levels[r], levels[g], levels[bl]
+	avg := (int(c[0]) + int(c[1]) + int(c[2])) / 3
+	grey := 232 + min(max((avg-8)/10, 0), 23)
+	gv := 8 + 10*(grey-232)
+	dc := sq(int(c[0])-cr) + sq(int(c[1])-cg) + sq(int(c[2])-cb)
+	dg := sq(int(c[0])-gv) + sq(int(c[1])-gv) + sq(int(c[2])-gv)
+	if dg < dc {
+		return grey
+	}
+	return cube
+}
+
+func sq(v int) int { return v * v }
+
+// ansi16 maps a colour to one of the 16 basic colours (as 256-colour
+// indices 0-15, which every 16-colour terminal renders).
+func ansi16(c [3]byte) int {
+	i := 0
+	if c[0] > 96 {
+		i |= 1
+	}
+	if c[1] > 96 {
+		i |= 2
+	}
+	if c[2] > 96 {
+		i |= 4
+	}
+	if max(c[0], c[1], c[2]) > 200 {
+		i += 8
+	}
+	return i
+}
+
+// Previews renders camera frames for the Live screens of every session,
+// each frame decoded and scaled at most once per preview size and colour
+// profile whatever the number of sessions watching.
+type Previews struct {
+	mu      sync.Mutex
+	seq     uint64
+	entries map[previewKey]*previewEntry
+	renders atomic.Int64 // decodes done, for tests
+}
+
+type previewKey struct {
+	cols, rows int
+	prof       colorprofile.Profile
+}
+
+type previewEntry struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+// Render returns the half-block drawing of f at cols×rows.
+func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
+	key := previewKey{cols, rows, prof}
+	p.mu.Lock()
+	if f.Seq < p.seq { // an older frame than the cache holds: don't cache
+		p.mu.Unlock()
+		p.renders.Add(1)
+		return RenderJPEG(f.JPEG, cols, rows, prof)
+	}
+	if f.Seq > p.seq || p.entries == nil {
+		p.seq, p.entries = f.Seq, map[previewKey]*previewEntry{}
+	}
+	e := p.entries[key]
+	if e == nil {
+		e = &previewEntry{}
+		p.entries[key] = e
+	}
+	p.mu.Unlock()
+	e.once.Do(func() {
+		p.renders.Add(1)
+		e.out, e.err = RenderJPEG(f.JPEG, cols, rows, prof)
+	})
+	return e.out, e.err
+}

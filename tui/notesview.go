@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/list"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"pistream/notes"
+)
+
+// notesScreen is the Notes screen: the notes listed by title; enter opens
+// one rendered by glamour at the session's width, in a viewport.
+type notesScreen struct {
+	env     *env
+	list    list.Model
+	err     error
+	changes <-chan struct{}
+
+	open     string // note being read, "" for the list
+	title    string
+	vp       viewport.Model
+	rendered renderKey // what vp shows
+	bodyW    int
+	bodyH    int
+}
+
+type renderKey struct {
+	name  string
+	width int
+	dark  bool
+	gen   int // bumped when the notes directory changes
+}
+
+type noteItem struct{ notes.Note }
+
+func (n noteItem) Title() string { return n.Note.Title }
+func (n noteItem) Description() string {
+	return notes.SanitizeName(n.Name) + " · " + humanSize(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
+}
+func (n noteItem) FilterValue() string { return n.Note.Title }
+
+// Messages of the Notes screen.
+type (
+	notesChangedMsg struct{}
+	notesLoadedMsg  struct {
+		notes []notes.Note
+		err   error
+	}
+	noteRenderedMsg struct {
+		key  renderKey
+		text string
+		err  error
+	}
+)
+
+func newNotes(e *env) *notesScreen {
+	l := list.New(nil, delegate(e.dark), 40, 10)
+	l.SetShowTitle(false)
+	l.SetShowHelp(false)
+	l.DisableQuitKeybindings()
+	l.KeyMap.ShowFullHelp.SetEnabled(false)
+	l.KeyMap.CloseFullHelp.SetEnabled(false)
+	l.SetStatusBarItemName("note", "notes")
+	return &notesScreen{env: e, list: l, vp: viewport.New()}
+}
+
+func (n *notesScreen) init() tea.Cmd {
+	changes, cancel := n.env.app.Notes.Subscribe()
+	go func() { <-n.env.ctx.Done(); cancel() }()
+	n.changes = changes
+	return tea.Batch(n.load(), waitFor(n.env.ctx, changes, notesChangedMsg{}))
+}
+
+func (n *notesScreen) load() tea.Cmd {
+	d := n.env.app.Notes
+	return func() tea.Msg {
+		ns, err := d.List()
+		return notesLoadedMsg{notes: ns, err: err}
+	}
+}
+
+func (n *notesScreen) capturing() bool { return n.list.SettingFilter() }
+
+func (n *notesScreen) bindings() []key.Binding {
+	if n.open != "" {
+		return []key.Binding{keys.ScrollUp, keys.ScrollDown, keys.PageUp, keys.PageDown, keys.Back}
+	}
+	return []key.Binding{keys.Up, keys.Down, keys.Filter, keys.Open}
+}
+
+// render starts rendering the open note for the current width and style,
+// unless the viewport already shows that.
+func (n *notesScreen) render() tea.Cmd {
+	if n.open == "" || n.bodyW == 0 {
+		return nil
+	}
+	k := renderKey{name: n.open, width: n.bodyW, dark: n.env.dark, gen: n.rendered.gen}
+	if k == n.rendered {
+		return nil
+	}
+	d := n.env.app.Notes
+	return func() tea.Msg {
+		text, err := d.Read(k.name)
+		if err == nil {
+			text, err = notes.Render(text, k.width, k.dark)
+		}
+		return noteRenderedMsg{key: k, text: text, err: err}
+	}
+}
+
+func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case notesChangedMsg:
+		n.rendered.gen++ // re-read the open note
+		n.rendered.name = ""
+		return tea.Batch(n.load(), n.render(), waitFor(n.env.ctx, n.changes, notesChangedMsg{}))
+	case notesLoadedMsg:
+		n.err = msg.err
+		if msg.err != nil {
+			return nil
+		}
+		items := make([]list.Item, len(msg.notes))
+		for i, nt := range msg.notes {
+			items[i] = noteItem{nt}
+		}
+		return n.list.SetItems(items)
+	case noteRenderedMsg:
+		if msg.key.name != n.open {
+			return nil
+		}
+		n.rendered = msg.key
+		if msg.err != nil {
+			n.vp.SetContent(n.env.styles.bad.Render(notes.SanitizeName(msg.err.Error())))
+		} else {
+			n.vp.SetContent(msg.text)
+		}
+		return n.render() // the size may have changed meanwhile
+	case bodySizeMsg:
+		n.bodyW, n.bodyH = msg.w, msg.h
+		n.list.SetSize(msg.w, msg.h)
+		n.vp.SetWidth(msg.w)
+		n.vp.SetHeight(max(msg.h-2, 1))
+		return n.render()
+	case tea.BackgroundColorMsg:
+		n.list.Styles = list.DefaultStyles(n.env.dark)
+		n.list.SetDelegate(delegate(n.env.dark))
+		return n.render()
+	case tea.KeyPressMsg:
+		if n.open != "" {
+			if key.Matches(msg, keys.Back) {
+				n.open, n.rendered.name = "", ""
+				return nil
+			}
+			var cmd tea.Cmd
+			n.vp, cmd = n.vp.Update(msg)
+			return cmd
+		}
+		if !n.list.SettingFilter() && key.Matches(msg, keys.Open) {
+			if it, ok := n.list.SelectedItem().(noteItem); ok {
+				n.open, n.title = it.Name, it.Note.Title
+				n.vp.SetContent(n.env.styles.dim.Render("rendering…"))
+				n.vp.GotoTop()
+				return n.render()
+			}
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	n.list, cmd = n.list.Update(msg)
+	return cmd
+}
+
+func (n *notesScreen) view(w, h int) string {
+	st := n.env.styles
+	if n.err != nil {
+		return st.bad.Render("Cannot list the notes: " + notes.SanitizeName(n.err.Error()))
+	}
+	if n.open != "" {
+		head := st.value.Bold(true).Render(n.title) + "  " + st.dim.Render(notes.SanitizeName(n.open))
+		return lipgloss.JoinVertical(lipgloss.Left, head, "", n.vp.View())
+	}
+	if len(n.list.Items()) == 0 {
+		return st.dim.Render("No notes yet. Put markdown files (.md) in " + notes.SanitizeName("the notes directory"))
+	}
+	return n.list.View()
+}

@@ -1,0 +1,296 @@
+package tui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/list"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"pistream/album"
+	"pistream/notes"
+)
+
+// photos is the Photos screen: the album, newest first, with the selected
+// photo drawn beside the list; enter shows it full-window.
+type photos struct {
+	env     *env
+	list    list.Model
+	err     error           // listing the album failed
+	changes <-chan struct{} // the album's change notifications
+
+	full       bool   // the selected photo fills the window
+	confirm    string // photo whose deletion awaits y/n
+	preview    string
+	previewFor previewKeyP // what preview shows
+	pending    previewKeyP // what is being drawn
+	bodyW      int
+	bodyH      int
+}
+
+type previewKeyP struct {
+	name       string
+	size       int64
+	cols, rows int
+}
+
+type photoItem struct{ album.Photo }
+
+func (p photoItem) Title() string { return notes.SanitizeName(p.Name) }
+func (p photoItem) Description() string {
+	d := p.ModTime.Local().Format("2006-01-02 15:04") + " · " + humanSize(p.Size)
+	if p.Width > 0 {
+		d += fmt.Sprintf(" · %d×%d", p.Width, p.Height)
+	}
+	return d
+}
+func (p photoItem) FilterValue() string { return p.Name }
+
+// Messages of the Photos screen.
+type (
+	albumChangedMsg struct{}
+	photosLoadedMsg struct {
+		photos []album.Photo
+		err    error
+	}
+	photoPreviewMsg struct {
+		key  previewKeyP
+		text string
+		err  error
+	}
+	// statusMsg is shown in the root's status bar.
+	statusMsg struct {
+		text  string
+		isErr bool
+	}
+)
+
+func newPhotos(e *env) *photos {
+	l := list.New(nil, list.NewDefaultDelegate(), 40, 10)
+	l.SetShowTitle(false)
+	l.SetShowHelp(false)
+	l.DisableQuitKeybindings()
+	l.KeyMap.ShowFullHelp.SetEnabled(false)
+	l.KeyMap.CloseFullHelp.SetEnabled(false)
+	l.SetStatusBarItemName("photo", "photos")
+	l.Styles = list.DefaultStyles(e.dark)
+	return &photos{env: e, list: l}
+}
+
+func (p *photos) init() tea.Cmd {
+	changes, cancel := p.env.app.Album.Subscribe()
+	go func() { <-p.env.ctx.Done(); cancel() }()
+	p.changes = changes
+	return tea.Batch(p.load(), waitFor(p.env.ctx, changes, albumChangedMsg{}))
+}
+
+func (p *photos) load() tea.Cmd {
+	a := p.env.app.Album
+	return func() tea.Msg {
+		ps, err := a.List()
+		return photosLoadedMsg{photos: ps, err: err}
+	}
+}
+
+func (p *photos) capturing() bool {
+	return p.confirm != "" || p.list.SettingFilter()
+}
+
+func (p *photos) bindings() []key.Binding {
+	if p.confirm != "" {
+		return []key.Binding{keys.Confirm, keys.Cancel}
+	}
+	if p.full {
+		return []key.Binding{keys.Back, keys.Delete}
+	}
+	return []key.Binding{keys.Up, keys.Down, keys.Filter, keys.Open, keys.Delete, keys.Undo}
+}
+
+func (p *photos) selected() (album.Photo, bool) {
+	it, ok := p.list.SelectedItem().(photoItem)
+	return it.Photo, ok
+}
+
+func (p *photos) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case albumChangedMsg:
+		return tea.Batch(p.load(), waitFor(p.env.ctx, p.changes, albumChangedMsg{}))
+	case snapshotMsg:
+		return nil // the album's own notification reloads the list
+	case photosLoadedMsg:
+		p.err = msg.err
+		if msg.err != nil {
+			return nil
+		}
+		items := make([]list.Item, len(msg.photos))
+		for i, ph := range msg.photos {
+			items[i] = photoItem{ph}
+		}
+		cur, _ := p.selected()
+		cmd := p.list.SetItems(items)
+		for i, it := range p.list.VisibleItems() {
+			if it.(photoItem).Name == cur.Name {
+				p.list.Select(i)
+				break
+			}
+		}
+		return tea.Batch(cmd, p.drawPreview())
+	case photoPreviewMsg:
+		if msg.key == p.pending {
+			p.pending = previewKeyP{}
+		}
+		p.previewFor = msg.key
+		p.preview = msg.text
+		if msg.err != nil {
+			p.preview = p.env.styles.bad.Render(notes.SanitizeName(msg.err.Error()))
+		}
+		return p.drawPreview() // the selection may have moved meanwhile
+	case bodySizeMsg:
+		p.bodyW, p.bodyH = msg.w, msg.h
+		p.list.SetSize(p.listWidth(msg.w), msg.h-1) // a line for the y/n question
+		return p.drawPreview()
+	case tea.BackgroundColorMsg:
+		p.list.Styles = list.DefaultStyles(p.env.dark)
+		p.list.SetDelegate(delegate(p.env.dark))
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	}
+	var cmd tea.Cmd
+	p.list, cmd = p.list.Update(msg)
+	return cmd
+}
+
+func delegate(dark bool) list.DefaultDelegate {
+	d := list.NewDefaultDelegate()
+	d.Styles = list.NewDefaultItemStyles(dark)
+	return d
+}
+
+func (p *photos) key(msg tea.KeyPressMsg) tea.Cmd {
+	a := p.env.app.Album
+	if p.confirm != "" {
+		name := p.confirm
+		switch {
+		case key.Matches(msg, keys.Confirm):
+			p.confirm = ""
+			return func() tea.Msg {
+				if err := a.Delete(name); err != nil {
+					return statusMsg{"Delete failed: " + err.Error(), true}
+				}
+				return statusMsg{"Deleted " + name + " (u undoes)", false}
+			}
+		case key.Matches(msg, keys.Cancel):
+			p.confirm = ""
+		}
+		return nil
+	}
+	if p.list.SettingFilter() {
+		var cmd tea.Cmd
+		p.list, cmd = p.list.Update(msg)
+		return tea.Batch(cmd, p.drawPreview())
+	}
+	switch {
+	case key.Matches(msg, keys.Delete):
+		if ph, ok := p.selected(); ok {
+			p.confirm = ph.Name
+		}
+		return nil
+	case key.Matches(msg, keys.Undo):
+		return func() tea.Msg {
+			name, err := a.Undo()
+			if err != nil {
+				return statusMsg{"Undo: " + err.Error(), true}
+			}
+			return statusMsg{"Restored " + name, false}
+		}
+	case key.Matches(msg, keys.Open) && !p.full:
+		if _, ok := p.selected(); ok {
+			p.full = true
+			return p.drawPreview()
+		}
+		return nil
+	case p.full && (key.Matches(msg, keys.Back) || key.Matches(msg, keys.Open)):
+		p.full = false
+		return p.drawPreview()
+	}
+	var cmd tea.Cmd
+	p.list, cmd = p.list.Update(msg)
+	return tea.Batch(cmd, p.drawPreview())
+}
+
+// previewArea is where the selected photo is drawn for a body of w×h.
+func (p *photos) previewArea(w, h int) (int, int) {
+	if p.full {
+		return w, h - 1
+	}
+	return max(w-p.listWidth(w)-2, 1), h
+}
+
+func (p *photos) listWidth(w int) int { return min(max(w*2/5, 30), w) }
+
+// drawPreview starts drawing the selected photo if it isn't drawn yet.
+func (p *photos) drawPreview() tea.Cmd {
+	ph, ok := p.selected()
+	if !ok || p.bodyW == 0 {
+		p.preview, p.previewFor = "", previewKeyP{}
+		return nil
+	}
+	cols, rows := p.previewArea(p.bodyW, p.bodyH)
+	k := previewKeyP{ph.Name, ph.Size, cols, rows}
+	if k == p.previewFor || k == p.pending || p.pending != (previewKeyP{}) {
+		return nil
+	}
+	p.pending = k
+	a, prof := p.env.app.Album, p.env.profile
+	return func() tea.Msg {
+		data, err := a.Read(k.name)
+		if err != nil {
+			return photoPreviewMsg{key: k, err: err}
+		}
+		text, err := RenderJPEG(data, k.cols, k.rows, prof)
+		return photoPreviewMsg{key: k, text: text, err: err}
+	}
+}
+
+func (p *photos) view(w, h int) string {
+	st := p.env.styles
+	if p.err != nil {
+		return st.bad.Render("Cannot list the photos: " + notes.SanitizeName(p.err.Error()))
+	}
+	if len(p.list.Items()) == 0 {
+		return st.dim.Render("No photos yet. Press s or space to take one.\nPhotos are saved in " +
+			notes.SanitizeName(p.env.app.Album.Dir()))
+	}
+	prompt := ""
+	if p.confirm != "" {
+		prompt = st.prompt.Render("Delete " + notes.SanitizeName(p.confirm) + "? y/n")
+	}
+	if p.full {
+		ph, _ := p.selected()
+		title := st.value.Render(notes.SanitizeName(ph.Name)) + "  " + st.dim.Render(photoItem{ph}.Description())
+		if prompt != "" {
+			title = prompt
+		}
+		return lipgloss.JoinVertical(lipgloss.Left, title, p.preview)
+	}
+	lw := p.listWidth(w)
+	left := p.list.View()
+	if prompt != "" {
+		left = lipgloss.JoinVertical(lipgloss.Left, prompt, left)
+	}
+	left = lipgloss.NewStyle().Width(lw).Render(left)
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", p.preview)
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}

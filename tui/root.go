@@ -1,0 +1,263 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+)
+
+// screen is one of the TUI's screens, owned by the root model.
+type screen interface {
+	// update handles a message routed to this screen.
+	update(msg tea.Msg) tea.Cmd
+	// view draws the screen in width×height cells.
+	view(width, height int) string
+	// capturing reports whether the screen takes every key now (typing a
+	// filter, answering a question), so global keys must not act.
+	capturing() bool
+	// bindings are the screen's own keys, for help.
+	bindings() []key.Binding
+}
+
+const (
+	screenLive = iota
+	screenPhotos
+	screenNotes
+)
+
+var screenNames = []string{"Live", "Photos", "Notes"}
+
+// env is what every screen of a session knows about its terminal.
+type env struct {
+	ctx     context.Context
+	app     *App
+	width   int
+	height  int
+	dark    bool
+	profile colorprofile.Profile
+	styles  styles
+}
+
+// root routes messages to the screens and draws tabs, status bar and help.
+type root struct {
+	env     *env
+	screens []screen
+	active  int
+	help    help.Model
+	full    bool // full help shown
+
+	status    string
+	statusErr bool
+	statusAt  time.Time
+	body      bodySizeMsg // last sent to the screens
+}
+
+// bodySizeMsg tells the screens the size of the area between the tabs and
+// the status bar.
+type bodySizeMsg struct{ w, h int }
+
+// tickMsg drives the Live preview and the status bar.
+type tickMsg time.Time
+
+const tickEvery = 150 * time.Millisecond
+
+func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+
+func newRoot(ctx context.Context, app *App) *root {
+	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
+	e.styles = newStyles(e.dark)
+	r := &root{env: e, help: help.New()}
+	r.screens = []screen{newLive(e), newPhotos(e), newNotes(e)}
+	return r
+}
+
+func (r *root) Init() tea.Cmd {
+	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	for _, s := range r.screens {
+		if i, ok := s.(interface{ init() tea.Cmd }); ok {
+			cmds = append(cmds, i.init())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		r.env.width, r.env.height = msg.Width, msg.Height
+		return r, tea.Batch(r.broadcast(msg), r.relayout())
+	case tea.BackgroundColorMsg:
+		r.env.dark = msg.IsDark()
+		r.env.styles = newStyles(r.env.dark)
+		r.help.Styles = help.DefaultStyles(r.env.dark)
+		return r, r.broadcast(msg)
+	case tea.ColorProfileMsg:
+		r.env.profile = msg.Profile
+		return r, nil
+	case tickMsg:
+		if r.active != screenLive {
+			return r, tick()
+		}
+		return r, tea.Batch(tick(), r.screens[screenLive].update(msg))
+	case snapshotMsg:
+		if msg.err != nil {
+			r.setStatus("Snapshot failed: "+msg.err.Error(), true)
+		} else {
+			r.setStatus("Saved "+msg.photo.Name, false)
+		}
+		return r, r.broadcast(msg)
+	case statusMsg:
+		r.setStatus(msg.text, msg.isErr)
+		return r, nil
+	case tea.KeyPressMsg:
+		cmd := r.key(msg)
+		return r, tea.Batch(cmd, r.relayout())
+	}
+	return r, r.broadcast(msg)
+}
+
+// key handles global keys unless the active screen is capturing them.
+func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, keys.ForceQuitKey) {
+		return tea.Quit
+	}
+	cur := r.screens[r.active]
+	if cur.capturing() {
+		return cur.update(msg)
+	}
+	switch {
+	case key.Matches(msg, keys.Quit):
+		return tea.Quit
+	case key.Matches(msg, keys.Help):
+		r.full = !r.full
+	case r.full && key.Matches(msg, keys.Back):
+		r.full = false
+	case key.Matches(msg, keys.Live):
+		r.active = screenLive
+	case key.Matches(msg, keys.Photos):
+		r.active = screenPhotos
+	case key.Matches(msg, keys.Notes):
+		r.active = screenNotes
+	case key.Matches(msg, keys.NextTab):
+		r.active = (r.active + 1) % len(r.screens)
+	case key.Matches(msg, keys.PrevTab):
+		r.active = (r.active + len(r.screens) - 1) % len(r.screens)
+	case key.Matches(msg, keys.Snapshot):
+		r.setStatus("Taking a snapshot…", false)
+		return r.env.app.snapshot(r.env.ctx)
+	default:
+		return cur.update(msg)
+	}
+	return nil
+}
+
+// helpKeys are the bindings help shows now.
+func (r *root) helpKeys() helpKeys {
+	own := r.screens[r.active].bindings()
+	return helpKeys{
+		short: append(append([]key.Binding(nil), own...), keys.Snapshot, keys.Help, keys.Quit),
+		full:  [][]key.Binding{own, keys.global()},
+	}
+}
+
+// relayout tells the screens their new size when it changed.
+func (r *root) relayout() tea.Cmd {
+	r.help.SetWidth(max(r.env.width, 20))
+	r.help.ShowAll = r.full
+	h := max(r.env.height, 5) - 2 - lipgloss.Height(r.help.View(r.helpKeys()))
+	b := bodySizeMsg{w: max(r.env.width, 20), h: max(h, 1)}
+	if b == r.body {
+		return nil
+	}
+	r.body = b
+	return r.broadcast(b)
+}
+
+func (r *root) setStatus(s string, isErr bool) {
+	r.status, r.statusErr, r.statusAt = s, isErr, time.Now()
+}
+
+// broadcast sends msg to every screen.
+func (r *root) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(r.screens))
+	for _, s := range r.screens {
+		cmds = append(cmds, s.update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (r *root) View() tea.View {
+	v := tea.NewView(r.render())
+	v.AltScreen = true
+	v.WindowTitle = "pistream"
+	return v
+}
+
+// render draws the whole window: tabs, the active screen, status and help.
+func (r *root) render() string {
+	e := r.env
+	w, h := max(e.width, 20), max(e.height, 5)
+	tabs := r.tabs(w)
+	status := r.statusBar(w)
+	helpView := r.help.View(r.helpKeys())
+	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
+	body := r.screens[r.active].view(w, bodyH)
+	body = lipgloss.NewStyle().Width(w).Height(bodyH).MaxHeight(bodyH).MaxWidth(w).Render(body)
+	return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, helpView)
+}
+
+func (r *root) tabs(w int) string {
+	st := r.env.styles
+	var parts []string
+	for i, name := range screenNames {
+		label := " " + string(rune('1'+i)) + " " + name + " "
+		if i == r.active {
+			parts = append(parts, st.tabActive.Render(label))
+		} else {
+			parts = append(parts, st.tab.Render(label))
+		}
+	}
+	line := st.title.Render(" pistream ") + " " + strings.Join(parts, " ")
+	return lipgloss.NewStyle().MaxWidth(w).Render(line)
+}
+
+func (r *root) statusBar(w int) string {
+	st := r.env.styles
+	cs := r.env.app.Camera.Status()
+	right := cameraSummary(cs)
+	left := r.status
+	style := st.status
+	if r.statusErr {
+		style = st.statusErr
+	}
+	if left == "" || time.Since(r.statusAt) > 8*time.Second && !r.statusErr {
+		left, style = "", st.status
+	}
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
+	if gap < 1 {
+		left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
+		gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+	}
+	return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+}
+
+// truncate shortens s to n cells with an ellipsis.
+func truncate(s string, n int) string {
+	if lipgloss.Width(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return ""
+	}
+	r := []rune(s)
+	for len(r) > 0 && lipgloss.Width(string(r))+1 > n {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}

@@ -1,0 +1,348 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"pistream/album"
+	"pistream/camera"
+	"pistream/notes"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// driver runs a root model in-process: it executes commands (dropping the
+// ones that wait, like ticks and change notifications) and feeds their
+// messages back, as Bubble Tea would.
+type driver struct {
+	t *testing.T
+	m tea.Model
+}
+
+func (d *driver) send(msg tea.Msg) {
+	d.t.Helper()
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(msg)
+	d.run(cmd)
+}
+
+// run executes cmd and everything it leads to, giving each command 2 s.
+func (d *driver) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(2 * time.Second):
+		return // a command that waits for a change: nothing changes here
+	}
+	switch msg := msg.(type) {
+	case nil, tickMsg:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			d.run(c)
+		}
+	default:
+		// Cursor blinks go on forever; sequences are not used here.
+		if name := reflect.TypeOf(msg).String(); strings.HasPrefix(name, "cursor.") || name == "tea.sequenceMsg" {
+			return
+		}
+		d.send(msg)
+	}
+}
+
+func (d *driver) key(s string) {
+	d.t.Helper()
+	var k tea.KeyPressMsg
+	switch s {
+	case "enter":
+		k = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		k = tea.KeyPressMsg{Code: tea.KeyEscape}
+	default:
+		r := []rune(s)[0]
+		k = tea.KeyPressMsg{Code: r, Text: s}
+	}
+	d.send(k)
+}
+
+func (d *driver) screen() string {
+	return ansi.Strip(d.m.View().Content)
+}
+
+// testJPEG is a w×h JPEG with colour bars and a gradient.
+func testJPEG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	bars := []color.RGBA{{192, 192, 192, 255}, {192, 192, 0, 255}, {0, 192, 192, 255}, {0, 192, 0, 255}, {192, 0, 192, 255}, {192, 0, 0, 255}, {0, 0, 192, 255}}
+	for y := range h {
+		for x := range w {
+			c := bars[x*len(bars)/w]
+			if y > h*3/4 {
+				v := uint8(x * 255 / w)
+				c = color.RGBA{v, v, v, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// newTestApp makes an App on temp directories with a camera that is never
+// started (its state stays "starting", so screens are reproducible).
+func newTestApp(t *testing.T) (*App, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	photosDir, notesDir := filepath.Join(dir, "photos"), filepath.Join(dir, "notes")
+	a, err := album.Open(photosDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	n, err := notes.Open(notesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
+	return &App{Camera: cam, Album: a, Notes: n, Log: log.New(&bytes.Buffer{}), URLs: []string{"http://127.0.0.1:8080/"}}, photosDir, notesDir
+}
+
+func newDriver(t *testing.T, app *App) *driver {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	d := &driver{t: t, m: app.NewModel(ctx)}
+	d.run(d.m.Init())
+	d.send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	return d
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	// Trailing spaces are noise for a reader of the file.
+	lines := strings.Split(got, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	got = strings.Join(lines, "\n")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tui -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s (go test ./tui -update rewrites it):\n%s", name, path, got)
+	}
+}
+
+func TestPhotosScreen(t *testing.T) {
+	time.Local = time.UTC
+	app, dir, _ := newTestApp(t)
+	img := testJPEG(t, 640, 480)
+	for i, name := range []string{"2026-11-24_08-00-00.000.jpg", "2026-11-25_14-03-07.123.jpg", "2026-11-25_18-30-00.500.jpg"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, img, 0o644)
+		at := time.Date(2026, 11, 24+i/2, 8+i*5, 0, 0, 0, time.UTC)
+		os.Chtimes(p, at, at)
+	}
+	d := newDriver(t, app)
+	d.key("2")
+	golden(t, "photos", d.screen())
+
+	d.key("j") // the second photo
+	d.key("d")
+	if s := d.screen(); !strings.Contains(s, "Delete 2026-11-25_14-03-07.123.jpg? y/n") {
+		t.Fatalf("no confirmation:\n%s", s)
+	}
+	d.key("n")
+	if _, err := os.Stat(filepath.Join(dir, "2026-11-25_14-03-07.123.jpg")); err != nil {
+		t.Fatalf("n deleted the photo: %v", err)
+	}
+	d.key("enter")
+	golden(t, "photo-full", d.screen())
+	d.key("esc")
+	d.key("/")
+	for _, r := range "18-30" {
+		d.key(string(r))
+	}
+	d.key("enter")
+	if s := d.screen(); strings.Contains(s, "2026-11-24_08-00-00.000.jpg") || !strings.Contains(s, "2026-11-25_18-30-00.500.jpg") {
+		t.Errorf("the filter did not filter:\n%s", s)
+	}
+}
+
+func TestNotesScreen(t *testing.T) {
+	time.Local = time.UTC
+	app, _, dir := newTestApp(t)
+	for name, text := range map[string]string{
+		"printer.md": "# Printer setup\n\nThe **camera** looks at the bed.\n\n## Checklist\n\n- check the focus\n- clean the lens\n\n```\nmake run\n```\n",
+		"garden.md":  "# Garden\n\nTomatoes, basil.\n",
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(text), 0o644)
+		at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+		os.Chtimes(p, at, at)
+	}
+	d := newDriver(t, app)
+	d.key("3")
+	golden(t, "notes", d.screen())
+	d.key("j")
+	d.key("enter")
+	golden(t, "note-printer", d.screen())
+	d.send(tea.WindowSizeMsg{Width: 60, Height: 30}) // re-rendered narrower
+	for _, line := range strings.Split(d.screen(), "\n") {
+		if w := ansi.StringWidth(line); w > 60 {
+			t.Errorf("line %q is %d wide after a resize to 60", line, w)
+		}
+	}
+	d.key("esc")
+	if s := d.screen(); !strings.Contains(s, "2 notes") {
+		t.Errorf("esc did not go back to the list:\n%s", s)
+	}
+}
+
+// Global keys: tabs, help, and screens that capture keys while typing.
+func TestKeys(t *testing.T) {
+	app, _, dir := newTestApp(t)
+	os.WriteFile(filepath.Join(dir, "a.md"), []byte("# A\n"), 0o644)
+	d := newDriver(t, app)
+	if s := d.screen(); !strings.Contains(s, "Open in a browser") {
+		t.Fatalf("does not start on Live:\n%s", s)
+	}
+	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	if r := d.m.(*root); r.active != screenPhotos {
+		t.Errorf("tab went to screen %d", r.active)
+	}
+	d.send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	if r := d.m.(*root); r.active != screenLive {
+		t.Errorf("shift+tab went to screen %d", r.active)
+	}
+	d.key("?")
+	s := d.screen()
+	for _, want := range []string{"live", "photos", "notes", "next screen", "snapshot", "quit"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("full help lacks %q:\n%s", want, s)
+		}
+	}
+	d.key("?")
+	d.key("3")
+	d.key("/")
+	d.key("q") // typed into the filter, does not quit
+	if r := d.m.(*root); r.active != screenNotes || !r.screens[screenNotes].capturing() {
+		t.Error("q while filtering left the filter")
+	}
+}
+
+func TestPreviewsRenderOncePerSize(t *testing.T) {
+	var p Previews
+	f := &camera.Frame{JPEG: testJPEG(t, 640, 480), Seq: 1, Width: 640, Height: 480}
+	var wg sync.WaitGroup
+	outs := make([]string, 20)
+	for i := range outs { // twenty sessions at the same size
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := p.Render(f, 80, 24, colorprofile.TrueColor)
+			if err != nil {
+				t.Error(err)
+			}
+			outs[i] = out
+		}()
+	}
+	wg.Wait()
+	if n := p.renders.Load(); n != 1 {
+		t.Errorf("20 sessions caused %d decodes, want 1", n)
+	}
+	p.Render(f, 100, 30, colorprofile.TrueColor)
+	p.Render(f, 100, 30, colorprofile.ANSI256)
+	if n := p.renders.Load(); n != 3 {
+		t.Errorf("two more sizes/profiles: %d decodes, want 3", n)
+	}
+	g := *f
+	g.Seq = 2
+	p.Render(&g, 80, 24, colorprofile.TrueColor)
+	if n := p.renders.Load(); n != 4 {
+		t.Errorf("a new frame: %d decodes, want 4", n)
+	}
+}
+
+func TestRenderJPEG(t *testing.T) {
+	data := testJPEG(t, 640, 480)
+	for _, tc := range []struct {
+		prof       colorprofile.Profile
+		want, not  string
+		cols, rows int
+	}{
+		{colorprofile.TrueColor, "\x1b[38;2;", "\x1b[38;5;", 100, 30},
+		{colorprofile.ANSI256, "\x1b[38;5;", "\x1b[38;2;", 100, 30},
+		{colorprofile.ASCII, "", "\x1b[", 40, 12},
+	} {
+		out, err := RenderJPEG(data, tc.cols, tc.rows, tc.prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, tc.want) || strings.Contains(out, tc.not) {
+			t.Errorf("%v: output lacks %q or has %q", tc.prof, tc.want, tc.not)
+		}
+		lines := strings.Split(out, "\n")
+		if len(lines) > tc.rows {
+			t.Errorf("%v: %d lines, want at most %d", tc.prof, len(lines), tc.rows)
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > tc.cols {
+				t.Errorf("%v: line %d wide, want at most %d", tc.prof, w, tc.cols)
+			}
+		}
+	}
+	if _, err := RenderJPEG([]byte("not a jpeg"), 10, 10, colorprofile.TrueColor); err == nil {
+		t.Error("garbage rendered without error")
+	}
+}
+
+// BenchmarkRenderHalfBlocks: a 640x480 frame drawn at 100x30 cells (target
+// < 2 ms per frame).
+func BenchmarkRenderHalfBlocks(b *testing.B) {
+	data := testJPEG(b, 640, 480)
+	var out string
+	for b.Loop() {
+		var err error
+		out, err = RenderJPEG(data, 100, 30, colorprofile.TrueColor)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	ms := float64(b.Elapsed().Microseconds()) / 1000 / float64(b.N)
+	b.ReportMetric(ms, "ms/frame")
+	b.ReportMetric(float64(len(out)), "bytes/frame")
+	if b.N >= 100 && ms > 2 {
+		b.Errorf("half-block render took %.2f ms, target < 2 ms", ms)
+	}
+}

@@ -1,0 +1,336 @@
+package main
+
+// End-to-end tests of the control TUI: a real SSH client with a PTY talks
+// to the pistream binary, and a terminal emulator reads the screen.
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/vt"
+	"golang.org/x/crypto/ssh"
+
+	"pistream/httpstream"
+)
+
+// tuiEnv is a pistream with SSH on, its directories and a key allowed in.
+type tuiEnv struct {
+	*proc
+	sshAddr string
+	key     ssh.Signer
+	dir     string // state, photos, notes and authorized_keys live here
+	args    []string
+}
+
+func newKey(t testing.TB) ssh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// startTUI starts pistream with SSH, a notes directory holding notes, and
+// an authorized_keys file holding one key.
+func startTUI(t *testing.T, notes map[string]string) *tuiEnv {
+	t.Helper()
+	e := &tuiEnv{dir: t.TempDir(), key: newKey(t)}
+	if err := os.WriteFile(filepath.Join(e.dir, "authorized_keys"), ssh.MarshalAuthorizedKey(e.key.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(e.dir, "notes"), 0o755)
+	for name, text := range notes {
+		os.WriteFile(filepath.Join(e.dir, "notes", name), []byte(text), 0o644)
+	}
+	e.sshAddr = "127.0.0.1:" + strconv.Itoa(freePort(t))
+	e.args = []string{
+		"--ssh", e.sshAddr,
+		"--authorized-keys", filepath.Join(e.dir, "authorized_keys"),
+		"--state", filepath.Join(e.dir, "state"),
+		"--photos", filepath.Join(e.dir, "photos"),
+		"--notes", filepath.Join(e.dir, "notes"),
+	}
+	e.proc = start(t, e.args...)
+	return e
+}
+
+// screen is one SSH session's terminal, as an emulator sees it.
+type screen struct {
+	t     *testing.T
+	emu   *vt.SafeEmulator
+	in    io.Writer
+	sess  *ssh.Session
+	conn  *ssh.Client
+	mu    sync.Mutex
+	title []string // window titles set
+}
+
+// connect opens an SSH session with a 100x30 PTY to the TUI.
+func (e *tuiEnv) connect(t *testing.T, key ssh.Signer) (*screen, error) {
+	t.Helper()
+	conn, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
+		User:            "pi",
+		Auth:            []ssh.AuthMethod{ssh.PublicKeys(key)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
+		Timeout:         10 * time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sess, err := conn.NewSession()
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
+		t.Fatalf("pty: %v", err)
+	}
+	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn}
+	s.in, _ = sess.StdinPipe()
+	out, _ := sess.StdoutPipe()
+	if err := sess.Shell(); err != nil {
+		t.Fatalf("shell: %v", err)
+	}
+	go io.Copy(s.emu, out)
+	go io.Copy(s.in, s.emu) // the terminal's answers to queries
+	t.Cleanup(func() { sess.Close(); conn.Close() })
+	return s, nil
+}
+
+// text is the screen as plain text, a line per row.
+func (s *screen) text() string {
+	var b strings.Builder
+	for y := 0; y < s.emu.Height(); y++ {
+		for x := 0; x < s.emu.Width(); x++ {
+			c := s.emu.CellAt(x, y)
+			if c == nil || c.Content == "" {
+				if c == nil || c.Width == 0 && c.Content == "" {
+					b.WriteByte(' ')
+				}
+				continue
+			}
+			b.WriteString(c.Content)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// waitFor waits until the screen shows want, and returns the screen.
+func (s *screen) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		txt := s.text()
+		if strings.Contains(txt, want) {
+			return txt
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never showed %q; it shows:\n%s", want, txt)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+func (s *screen) press(keys string) {
+	s.t.Helper()
+	if _, err := io.WriteString(s.in, keys); err != nil {
+		s.t.Fatalf("send %q: %v", keys, err)
+	}
+}
+
+func photosIn(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".jpg") {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+var savedRE = regexp.MustCompile(`Saved (\S+\.jpg)`)
+
+func TestSSHControlTUI(t *testing.T) {
+	e := startTUI(t, map[string]string{
+		"printer.md": "# Printer setup\n\nThe **camera** looks at the bed.\n\n- check the focus\n- clean the lens\n",
+	})
+	s, err := e.connect(t, e.key)
+	if err != nil {
+		t.Fatalf("ssh: %v", err)
+	}
+	txt := s.waitFor("Open in a browser")
+	if !strings.Contains(txt, e.url+"/") {
+		t.Errorf("Live does not show the feed URL %s:\n%s", e.url, txt)
+	}
+	s.waitFor("▀") // the picture
+
+	// Snapshot: one new complete JPEG, its name on screen.
+	s.press("s")
+	m := savedRE.FindStringSubmatch(s.waitFor("Saved "))
+	photosDir := filepath.Join(e.dir, "photos")
+	got := photosIn(t, photosDir)
+	if len(got) != 1 || m == nil || got[0] != m[1] {
+		t.Fatalf("photos %v, screen says %v", got, m)
+	}
+	data, _ := os.ReadFile(filepath.Join(photosDir, got[0]))
+	if err := httpstream.CheckJPEG(data); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	name := got[0]
+
+	// Photos: the photo is listed; d y deletes it; u restores it.
+	s.press("2")
+	s.waitFor(name)
+	s.waitFor("640×480")
+	s.press("d")
+	s.waitFor("Delete " + name + "? y/n")
+	s.press("y")
+	s.waitFor("Deleted " + name)
+	if got := photosIn(t, photosDir); len(got) != 0 {
+		t.Fatalf("after delete the photos are %v", got)
+	}
+	s.press("u")
+	s.waitFor("Restored " + name)
+	if got := photosIn(t, photosDir); len(got) != 1 || got[0] != name {
+		t.Fatalf("after undo the photos are %v", got)
+	}
+	restored, _ := os.ReadFile(filepath.Join(photosDir, name))
+	if string(restored) != string(data) {
+		t.Error("the restored photo differs from the one deleted")
+	}
+
+	// Notes: the note opens rendered, not as raw markdown.
+	s.press("3")
+	s.waitFor("Printer setup")
+	s.press("\r")
+	txt = s.waitFor("clean the lens")
+	if strings.Contains(txt, "# Printer setup") || strings.Contains(txt, "**camera**") {
+		t.Errorf("the note shows raw markdown:\n%s", txt)
+	}
+	if !strings.Contains(txt, "camera looks at the bed") {
+		t.Errorf("the note's text is missing:\n%s", txt)
+	}
+	s.press("\x1b") // esc: back to the list
+	s.waitFor("1 note")
+
+	s.press("q")
+	done := make(chan error, 1)
+	go func() { done <- s.sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Error("q did not end the session")
+	}
+}
+
+// A key that is not in authorized_keys is refused; a session without a PTY
+// gets a one-line message; the host key is the same after a restart.
+func TestSSHAccess(t *testing.T) {
+	e := startTUI(t, nil)
+	if _, err := e.connect(t, newKey(t)); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("a key not in authorized_keys: %v, want refused", err)
+	}
+	// Passwords are not offered at all.
+	_, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
+		User: "pi", Auth: []ssh.AuthMethod{ssh.Password("raspberry")},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
+	})
+	if err == nil {
+		t.Error("a password was accepted")
+	}
+
+	var hostKey ssh.PublicKey
+	conn, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
+		User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
+		HostKeyCallback: func(_ string, _ net.Addr, k ssh.PublicKey) error { hostKey = k; return nil },
+	})
+	if err != nil {
+		t.Fatalf("the authorized key: %v", err)
+	}
+	sess, _ := conn.NewSession()
+	out, _ := sess.CombinedOutput("") // no PTY
+	conn.Close()
+	if msg := strings.TrimSpace(string(out)); msg == "" || strings.Count(msg, "\n") > 0 {
+		t.Errorf("a session without a PTY got %q, want a one-line message", out)
+	}
+	if hostKey.Type() != ssh.KeyAlgoED25519 {
+		t.Errorf("host key type %s, want ed25519", hostKey.Type())
+	}
+	keyFile := filepath.Join(e.dir, "state", "ssh_host_ed25519_key")
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("host key file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+	if fi, err := os.Stat(filepath.Join(e.dir, "state")); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("state dir: %v, want mode 0700", err)
+	}
+
+	// Restart on the same state directory: the same host key.
+	e.cmd.Process.Signal(os.Interrupt)
+	<-e.done
+	e.proc = start(t, e.args...)
+	var again ssh.PublicKey
+	conn, err = ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
+		User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
+		HostKeyCallback: func(_ string, _ net.Addr, k ssh.PublicKey) error { again = k; return nil },
+	})
+	if err != nil {
+		t.Fatalf("after restart: %v", err)
+	}
+	conn.Close()
+	if ssh.FingerprintSHA256(again) != ssh.FingerprintSHA256(hostKey) {
+		t.Errorf("host key changed across a restart: %s then %s", ssh.FingerprintSHA256(hostKey), ssh.FingerprintSHA256(again))
+	}
+
+	// authorized_keys is re-read when it changes: a new key gets in, no restart.
+	other := newKey(t)
+	os.WriteFile(filepath.Join(e.dir, "authorized_keys"),
+		append(append([]byte("garbage line\n"), ssh.MarshalAuthorizedKey(e.key.PublicKey())...), ssh.MarshalAuthorizedKey(other.PublicKey())...), 0o600)
+	if _, err := e.connect(t, other); err != nil {
+		t.Errorf("a key added to authorized_keys: %v", err)
+	}
+	if _, err := e.connect(t, e.key); err != nil {
+		t.Errorf("the first key after a garbage line was added: %v", err)
+	}
+}
+
+// A snapshot taken in one session appears in another session's Photos
+// list without a key press there.
+func TestTwoSessions(t *testing.T) {
+	e := startTUI(t, nil)
+	a, err := e.connect(t, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.connect(t, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("Open in a browser")
+	b.press("2")
+	b.waitFor("No photos yet")
+	a.waitFor("2 sessions")
+	a.press(" ")
+	m := savedRE.FindStringSubmatch(a.waitFor("Saved "))
+	if m == nil {
+		t.Fatal("no photo name on screen")
+	}
+	b.waitFor(m[1])
+}
