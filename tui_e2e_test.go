@@ -47,7 +47,7 @@ func newKey(t testing.TB) ssh.Signer {
 
 // startTUI starts pistream with SSH, a notes directory holding notes, and
 // an authorized_keys file holding one key.
-func startTUI(t *testing.T, notes map[string]string) *tuiEnv {
+func startTUI(t testing.TB, notes map[string]string) *tuiEnv {
 	t.Helper()
 	e := &tuiEnv{dir: t.TempDir(), key: newKey(t)}
 	if err := os.WriteFile(filepath.Join(e.dir, "authorized_keys"), ssh.MarshalAuthorizedKey(e.key.PublicKey()), 0o600); err != nil {
@@ -71,17 +71,40 @@ func startTUI(t *testing.T, notes map[string]string) *tuiEnv {
 
 // screen is one SSH session's terminal, as an emulator sees it.
 type screen struct {
-	t     *testing.T
+	t     testing.TB
+	raw   *countingWriter // every byte the session sent
 	emu   *vt.SafeEmulator
 	in    io.Writer
 	sess  *ssh.Session
 	conn  *ssh.Client
-	mu    sync.Mutex
-	title []string // window titles set
+}
+
+// countingWriter counts bytes and keeps the last 64 KiB of them.
+type countingWriter struct {
+	mu   sync.Mutex
+	n    int64
+	tail []byte
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n += int64(len(p))
+	c.tail = append(c.tail, p...)
+	if len(c.tail) > 64<<10 {
+		c.tail = c.tail[len(c.tail)-64<<10:]
+	}
+	return len(p), nil
+}
+
+func (c *countingWriter) stats() (int64, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n, string(c.tail)
 }
 
 // connect opens an SSH session with a 100x30 PTY to the TUI.
-func (e *tuiEnv) connect(t *testing.T, key ssh.Signer) (*screen, error) {
+func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, error) {
 	t.Helper()
 	conn, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
 		User:            "pi",
@@ -97,16 +120,21 @@ func (e *tuiEnv) connect(t *testing.T, key ssh.Signer) (*screen, error) {
 		conn.Close()
 		return nil, err
 	}
+	for i := 0; i+1 < len(env); i += 2 {
+		if err := sess.Setenv(env[i], env[i+1]); err != nil {
+			t.Fatalf("setenv: %v", err)
+		}
+	}
 	if err := sess.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
 		t.Fatalf("pty: %v", err)
 	}
-	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn}
+	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn, raw: &countingWriter{}}
 	s.in, _ = sess.StdinPipe()
 	out, _ := sess.StdoutPipe()
 	if err := sess.Shell(); err != nil {
 		t.Fatalf("shell: %v", err)
 	}
-	go io.Copy(s.emu, out)
+	go io.Copy(io.MultiWriter(s.emu, s.raw), out)
 	go io.Copy(s.in, s.emu) // the terminal's answers to queries
 	t.Cleanup(func() { sess.Close(); conn.Close() })
 	return s, nil
@@ -333,4 +361,67 @@ func TestTwoSessions(t *testing.T) {
 		t.Fatal("no photo name on screen")
 	}
 	b.waitFor(m[1])
+
+	// A photo copied in from outside appears too, without a key press.
+	data, err := os.ReadFile(filepath.Join(e.dir, "photos", m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(e.dir, "photos", "from-outside.jpg"), data, 0o644)
+	b.waitFor("from-outside.jpg")
+}
+
+// The Live picture uses the client's colour profile: 256 colours for
+// TERM=xterm-256color, true colour when the client says COLORTERM=truecolor.
+func TestSSHColourProfile(t *testing.T) {
+	e := startTUI(t, nil)
+	for _, tc := range []struct {
+		env       []string
+		want, not string
+	}{
+		{nil, "38;5;", "38;2;"},
+		{[]string{"COLORTERM", "truecolor"}, "38;2;", "38;5;"},
+	} {
+		s, err := e.connect(t, e.key, tc.env...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.waitFor("▀")
+		time.Sleep(500 * time.Millisecond)
+		_, tail := s.raw.stats()
+		if !strings.Contains(tail, tc.want) || strings.Contains(tail, tc.not) {
+			t.Errorf("env %v: the picture's colours are not %q only: has %q %v, has %q %v (%d bytes)", tc.env, tc.want,
+				tc.want, strings.Contains(tail, tc.want), tc.not, strings.Contains(tail, tc.not), len(tail))
+		}
+		s.press("q")
+	}
+}
+
+// BenchmarkLiveScreenBytes: what the Live screen sends per second to a
+// 100x30 SSH session watching the test pattern (256 colours and true colour).
+func BenchmarkLiveScreenBytes(b *testing.B) {
+	e := startTUI(b, nil)
+	for _, tc := range []struct {
+		name string
+		env  []string
+	}{{"256colour", nil}, {"truecolour", []string{"COLORTERM", "truecolor"}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s, err := e.connect(b, e.key, tc.env...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.waitFor("▀")
+			time.Sleep(time.Second)
+			n0, _ := s.raw.stats()
+			t0 := time.Now()
+			b.ResetTimer()
+			for range b.N {
+				time.Sleep(100 * time.Millisecond)
+			}
+			n1, _ := s.raw.stats()
+			sec := time.Since(t0).Seconds()
+			b.ReportMetric(float64(n1-n0)/sec/1024, "KiB/s")
+			s.press("q")
+		})
+	}
 }

@@ -65,6 +65,9 @@ type Dir struct {
 	closed bool
 }
 
+// Dir is the notes directory's path.
+func (d *Dir) Dir() string { return d.root.Name() }
+
 // Open opens the notes directory dir, creating it (mode 0755) if it does not
 // exist, and starts watching it for changes (see [Dir.Subscribe]).
 // The caller must Close the Dir.

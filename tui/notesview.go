@@ -182,7 +182,7 @@ func (n *notesScreen) view(w, h int) string {
 		return lipgloss.JoinVertical(lipgloss.Left, head, "", n.vp.View())
 	}
 	if len(n.list.Items()) == 0 {
-		return st.dim.Render("No notes yet. Put markdown files (.md) in " + notes.SanitizeName("the notes directory"))
+		return st.dim.Render("No notes yet. Put markdown files (.md) in " + notes.SanitizeName(n.env.app.Notes.Dir()))
 	}
 	return n.list.View()
 }

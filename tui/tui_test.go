@@ -223,6 +223,11 @@ func TestNotesScreen(t *testing.T) {
 			t.Errorf("line %q is %d wide after a resize to 60", line, w)
 		}
 	}
+	dark := d.m.View().Content
+	d.send(tea.BackgroundColorMsg{Color: color.White}) // a light terminal
+	if light := d.m.View().Content; light == dark || ansi.Strip(light) != ansi.Strip(dark) {
+		t.Error("a light background did not re-render the note in other colours")
+	}
 	d.key("esc")
 	if s := d.screen(); !strings.Contains(s, "2 notes") {
 		t.Errorf("esc did not go back to the list:\n%s", s)
