@@ -24,7 +24,7 @@ func benchViewers(b *testing.B, n int) {
 	p := start(b, "--size", "640x480", "--fps", "30")
 	vs := make([]*viewer, n)
 	for i := range vs {
-		vs[i] = watch(b, p.url, 0)
+		vs[i] = watch(b, p, 0)
 	}
 	// Wait until every viewer has its first frame, then measure.
 	for _, v := range vs {
@@ -97,10 +97,10 @@ func benchViewers(b *testing.B, n int) {
 // flat (grows < 8 MB) while the slow viewer lags.
 func BenchmarkSlowViewer(b *testing.B) {
 	p := start(b, "--size", "640x480", "--fps", "30")
-	slow := watch(b, p.url, time.Second)
+	slow := watch(b, p, time.Second)
 	fast := make([]*viewer, 19)
 	for i := range fast {
-		fast[i] = watch(b, p.url, 0)
+		fast[i] = watch(b, p, 0)
 	}
 	time.Sleep(time.Second)
 	mem0 := privateDirtyKB(b, p.pid())

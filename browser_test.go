@@ -26,7 +26,8 @@ func TestBrowserShowsLiveFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal("chromium is not installed: `make test` installs it (Debian package chromium)")
 	}
-	p := start(t)
+	const token = "browser-test-token-0123456789"
+	p := start(t, "--http-auth", "token", "--http-token", token)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir()),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -47,7 +48,9 @@ func TestBrowserShowsLiveFeed(t *testing.T) {
 		t.Fatalf("start chromium: %v", err)
 	}
 	nctx, ncancel := context.WithTimeout(ctx, 5*time.Second)
-	_, err = chromedp.Run(nctx, chromedp.Navigate(p.url+"/"))
+	// The URL pistream prints: the token in the query; the page's own
+	// requests (the <img> and fetch of /state) then go by the cookie.
+	_, err = chromedp.Run(nctx, chromedp.Navigate(p.url+"/?token="+token))
 	if err != nil && nctx.Err() == nil {
 		t.Fatalf("navigate: %v", err)
 	}
@@ -157,7 +160,7 @@ func TestSourceStopsViewerStays(t *testing.T) {
 	vw.Close()
 
 	p := start(t, "--camera", path, "--size", "320x240")
-	v := watch(t, p.url, 0)
+	v := watch(t, p, 0)
 	deadline := time.Now().Add(10 * time.Second)
 	var sawAt time.Time
 	for sawAt.IsZero() {

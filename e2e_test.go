@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -51,8 +52,9 @@ func TestMain(m *testing.M) {
 
 // proc is a running pistream.
 type proc struct {
-	cmd  *exec.Cmd
-	url  string // http://127.0.0.1:port
+	cmd   *exec.Cmd
+	url   string // http://127.0.0.1:port
+	token string // --http-token, if the test gave one
 	done chan struct{}
 	err  error // exit status, after done
 	log  *lockedBuffer
@@ -94,10 +96,15 @@ func start(t testing.TB, args ...string) *proc {
 	port := freePort(t)
 	dir := t.TempDir()
 	all := append([]string{
-		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "",
+		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "", "--http-auth", "none",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 	}, args...)
 	p := &proc{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{}), log: &lockedBuffer{}}
+	for i, a := range all[:len(all)-1] {
+		if a == "--http-token" {
+			p.token = all[i+1]
+		}
+	}
 	p.cmd = exec.Command(binPath, all...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
@@ -118,7 +125,7 @@ func start(t testing.TB, args ...string) *proc {
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(p.url + "/snapshot")
+		resp, err := p.get(context.Background(), "/snapshot")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -139,10 +146,22 @@ func start(t testing.TB, args ...string) *proc {
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
 
+// get requests path with the token as a bearer, if there is one.
+func (p *proc) get(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", p.url+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	return http.DefaultClient.Do(req)
+}
+
 // state reads /state.
 func (p *proc) state(t testing.TB) httpstream.State {
 	t.Helper()
-	resp, err := http.Get(p.url + "/state")
+	resp, err := p.get(context.Background(), "/state")
 	if err != nil {
 		t.Fatalf("GET /state: %v", err)
 	}
@@ -209,12 +228,11 @@ type viewer struct {
 
 // watch connects a viewer to /stream; delay, when set, is slept after every
 // frame to make a slow viewer.
-func watch(t testing.TB, url string, delay time.Duration) *viewer {
+func watch(t testing.TB, p *proc, delay time.Duration) *viewer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	v := &viewer{cancel: cancel, done: make(chan struct{})}
-	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/stream", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := p.get(ctx, "/stream")
 	if err != nil {
 		cancel()
 		t.Fatalf("GET /stream: %v", err)
@@ -334,10 +352,10 @@ func TestCurl(t *testing.T) {
 // get (nearly) every frame the camera makes, and memory stays flat.
 func TestSlowViewerHoldsNobodyBack(t *testing.T) {
 	p := start(t, "--size", "640x480", "--fps", "30")
-	slow := watch(t, p.url, time.Second)
+	slow := watch(t, p, time.Second)
 	var fast []*viewer
 	for range 19 {
-		fast = append(fast, watch(t, p.url, 0))
+		fast = append(fast, watch(t, p, 0))
 	}
 	time.Sleep(2 * time.Second) // warm up
 	from, framesBefore, memBefore := time.Now(), p.state(t).Frames, privateDirtyKB(t, p.pid())
@@ -364,7 +382,7 @@ func TestSlowViewerHoldsNobodyBack(t *testing.T) {
 // serving, and its goroutines and descriptors return to their baseline.
 func TestViewersLeavingEarly(t *testing.T) {
 	p := start(t)
-	stay := watch(t, p.url, 0)
+	stay := watch(t, p, 0)
 	time.Sleep(500 * time.Millisecond)
 	baseG, baseFD := p.state(t).Goroutines, openFDs(t, p.pid())
 	addr := strings.TrimPrefix(p.url, "http://")
@@ -416,7 +434,7 @@ func TestGracefulStop(t *testing.T) {
 	p := start(t)
 	var vs []*viewer
 	for range 10 {
-		vs = append(vs, watch(t, p.url, 0))
+		vs = append(vs, watch(t, p, 0))
 	}
 	time.Sleep(300 * time.Millisecond)
 	at := time.Now()
@@ -466,9 +484,9 @@ func TestMakeRun(t *testing.T) {
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		}
 	}()
-	url := "http://127.0.0.1:" + port + "/"
+	urlRE := regexp.MustCompile(`url="?(http://127\.0\.0\.1:` + port + `/\?token=[0-9a-f]{32})`)
 	deadline := time.Now().Add(5 * time.Minute) // the first build compiles gocv
-	for !strings.Contains(out.String(), "url="+url) || !strings.Contains(out.String(), "ssh -p "+sshPort+" 127.0.0.1") {
+	for !urlRE.MatchString(out.String()) || !strings.Contains(out.String(), "ssh -p "+sshPort+" 127.0.0.1") {
 		select {
 		case err := <-done:
 			t.Fatalf("make run exited: %v\n%s", err, out.String())
@@ -478,13 +496,17 @@ func TestMakeRun(t *testing.T) {
 			t.Fatalf("make run printed no URL:\n%s", out.String())
 		}
 	}
-	resp, err := http.Get(url + "snapshot")
+	url := urlRE.FindStringSubmatch(out.String())[1]
+	resp, err := http.Get(strings.Replace(url, "/?", "/snapshot?", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || httpstream.CheckJPEG(body) != nil {
-		t.Fatalf("snapshot from make run: %s, %d bytes", resp.Status, len(body))
+		t.Fatalf("snapshot from make run at the printed URL: %s, %d bytes", resp.Status, len(body))
+	}
+	if resp, err := http.Get("http://127.0.0.1:" + port + "/snapshot"); err != nil || resp.StatusCode != 401 {
+		t.Fatalf("make run serves without the token: %v %v", resp.Status, err)
 	}
 }

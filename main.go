@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,7 +40,14 @@ type options struct {
 	quality        int
 	idleRelease    bool
 	http           string
+	httpAuth       string
+	httpToken      string
+	maxViewers     int
+	tlsCert        string
+	tlsKey         string
 	ssh            string
+	sshIdle        time.Duration
+	maxSessions    int
 	authorizedKeys string
 	state          string
 	photos         string
@@ -64,7 +72,15 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality of the feed, 1-100")
 	fs.BoolVar(&o.idleRelease, "idle-release", false, "release the camera while nobody watches")
 	fs.StringVar(&o.http, "http", ":8080", "HTTP listen address; empty turns HTTP off")
+	fs.StringVar(&o.httpAuth, "http-auth", "token", "HTTP access: token (every path needs the access token) or none (open to anyone who can reach it)")
+	fs.StringVar(&o.httpToken, "http-token", os.Getenv("PISTREAM_HTTP_TOKEN"),
+		"HTTP access token (env PISTREAM_HTTP_TOKEN); default: a random one kept in the state directory")
+	fs.IntVar(&o.maxViewers, "max-viewers", 32, "most /stream viewers at once; the next gets 503")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
+	fs.DurationVar(&o.sshIdle, "ssh-idle", 30*time.Minute, "close SSH sessions idle this long; 0 never")
+	fs.IntVar(&o.maxSessions, "max-sessions", 8, "most SSH sessions at once")
 	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
 		"public keys allowed to log in by SSH; re-read when it changes")
 	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, log of the local TUI)")
@@ -88,6 +104,20 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	}
 	if o.quality < 1 || o.quality > 100 {
 		return o, camera.Settings{}, fmt.Errorf("--quality %d: want 1 to 100", o.quality)
+	}
+	if o.httpAuth != "token" && o.httpAuth != "none" {
+		return o, camera.Settings{}, fmt.Errorf("--http-auth %q: want token or none", o.httpAuth)
+	}
+	if o.httpToken != "" {
+		if err := httpstream.ValidToken(o.httpToken); err != nil {
+			return o, camera.Settings{}, fmt.Errorf("--http-token: %w", err)
+		}
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return o, camera.Settings{}, errors.New("--tls-cert and --tls-key go together")
+	}
+	if o.maxViewers < 0 || o.maxSessions < 1 || o.sshIdle < 0 {
+		return o, camera.Settings{}, errors.New("--max-viewers wants 0 or more, --max-sessions 1 or more, --ssh-idle 0 or more")
 	}
 	if o.trashDays < 0 {
 		return o, camera.Settings{}, fmt.Errorf("--trash-days %d: want 0 or more", o.trashDays)
@@ -188,17 +218,42 @@ func run(o options, settings camera.Settings) error {
 		if err != nil {
 			return fmt.Errorf("http: %w", err)
 		}
-		hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger})
+		token := ""
+		if o.httpAuth == "token" {
+			if token = o.httpToken; token == "" {
+				if token, err = httpstream.LoadOrCreateToken(filepath.Join(o.state, "http_token")); err != nil {
+					ln.Close()
+					return err
+				}
+			}
+		} else {
+			app.OpenFeed = true
+			logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
+		}
+		hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers})
 		httpSrv = &http.Server{
 			Handler:           hs.Handler(),
 			ReadHeaderTimeout: 5 * time.Second,
 			IdleTimeout:       60 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return streamsCtx },
 			ErrorLog:          logger.StandardLog(log.StandardLogOptions{ForceLevel: log.DebugLevel}),
+			MaxHeaderBytes:    16 << 10,
 		}
-		go func() { failed <- fmt.Errorf("http: %w", httpSrv.Serve(ln)) }()
+		scheme := "http"
+		if o.tlsCert != "" {
+			cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+			if err != nil {
+				ln.Close()
+				return fmt.Errorf("tls: %w", err)
+			}
+			scheme = "https"
+			httpSrv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			go func() { failed <- fmt.Errorf("https: %w", httpSrv.ServeTLS(ln, "", "")) }()
+		} else {
+			go func() { failed <- fmt.Errorf("http: %w", httpSrv.Serve(ln)) }()
+		}
 		app.Viewers = hs.Viewers
-		app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr))
+		app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr), scheme, token)
 		for _, u := range app.URLs {
 			logger.Info("open the live feed in a browser", "url", u)
 		}
@@ -216,6 +271,8 @@ func run(o options, settings camera.Settings) error {
 			Addr:           o.ssh,
 			AuthorizedKeys: o.authorizedKeys,
 			HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
+			IdleTimeout:    o.sshIdle,
+			MaxSessions:    o.maxSessions,
 		})
 		if err != nil {
 			ln.Close()
@@ -230,7 +287,7 @@ func run(o options, settings camera.Settings) error {
 
 	localDone := make(chan error, 1)
 	if local {
-		p := tea.NewProgram(app.NewModel(ctx), tea.WithContext(ctx))
+		p := tea.NewProgram(app.NewModel(ctx, 0), tea.WithContext(ctx))
 		go func() { _, err := p.Run(); localDone <- err }()
 	}
 

@@ -71,12 +71,12 @@ func startTUI(t testing.TB, notes map[string]string) *tuiEnv {
 
 // screen is one SSH session's terminal, as an emulator sees it.
 type screen struct {
-	t     testing.TB
-	raw   *countingWriter // every byte the session sent
-	emu   *vt.SafeEmulator
-	in    io.Writer
-	sess  *ssh.Session
-	conn  *ssh.Client
+	t    testing.TB
+	raw  *countingWriter // every byte the session sent
+	emu  *vt.SafeEmulator
+	in   io.Writer
+	sess *ssh.Session
+	conn *ssh.Client
 }
 
 // countingWriter counts bytes and keeps the last 64 KiB of them.

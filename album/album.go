@@ -4,7 +4,12 @@
 //
 // Every file access goes through an [os.Root], and every name a caller
 // passes in is checked by [ValidName], so neither a crafted name nor a
-// symlink can reach outside the directory. Saves are atomic and never
+// symlink can reach outside the directory. Beyond that, names are taken as
+// the file system has them: a photo copied in under a name with control
+// characters, escape sequences, bidi overrides or invalid UTF-8 is listed
+// and can be read and deleted like any other. Names, and error messages
+// that carry them, must therefore be sanitised before they are shown on a
+// terminal; that is up to the caller. Saves are atomic and never
 // replace an existing photo, deletes go to a trash folder and can be undone,
 // and subscribers hear of every change, whether made through the [Album] or
 // by another program.

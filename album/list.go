@@ -16,7 +16,10 @@ import (
 
 // Photo describes one photo in the album.
 type Photo struct {
-	Name    string    // file name in the photo directory
+	// Name is the file name in the photo directory. It passes ValidName
+	// but may hold control characters, escape sequences and invalid
+	// UTF-8: sanitise it before showing it.
+	Name    string
 	Size    int64     // in bytes
 	ModTime time.Time // last modification
 	// Width and Height come from the JPEG header; both are 0 if it could
@@ -42,7 +45,8 @@ type dims struct{ width, height int }
 // are ordered by the time in their name (and their "-N" suffix), others by
 // their modification time. It skips everything that is not a visible,
 // regular JPEG file with a valid name (see ValidName): temp files, the
-// trash, hidden files, other files, directories and symlinks.
+// trash, hidden files, other files, directories and symlinks. Names with
+// control characters or invalid UTF-8 are listed as they are.
 //
 // Dimensions are read from each file's JPEG header once and cached while
 // the file's name, size and modification time stay the same. A photo

@@ -68,7 +68,8 @@ func TestListSkipsNonPhotos(t *testing.T) {
 	write(t, dir, tempPrefix+"XYZ", data, time.Time{})
 	write(t, dir, ".hidden.jpg", data, time.Time{})
 	write(t, dir, "notes.txt", []byte("hi"), time.Time{})
-	write(t, dir, "a\x1b[2J.jpg", data, time.Time{})
+	write(t, dir, ".\x1b[2J.jpg", data, time.Time{}) // hidden, however hostile
+	write(t, dir, "\x1b[2J.png", data, time.Time{})
 	for _, d := range []string{"sub.jpg", trashDir} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -80,6 +81,9 @@ func TestListSkipsNonPhotos(t *testing.T) {
 		"up.jpg":   outside,
 		"rel.jpg":  "../outside.jpg",
 		"link.jpg": "a.jpg",
+		// Hostile names are photo names now; symlinks still are not photos.
+		"\x1b]0;pwned\x07.jpg": "/etc/passwd",
+		"bad\xff.jpg":          "../outside.jpg",
 	} {
 		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
 			t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // ErrInvalidName is matched (errors.Is) by every error of ValidName.
@@ -20,9 +18,17 @@ const maxNameLen = 255
 // ValidName returns nil if name may name a photo: a plain, visible JPEG file
 // name in the photo directory itself. It refuses, with an error matching
 // ErrInvalidName that says why, a name that is empty or longer than 255
-// bytes, contains a path separator, "..", a control or format character
-// (including NUL, ESC, C1 controls and bidi overrides) or invalid UTF-8,
-// starts with a dot, or does not end in ".jpg" or ".jpeg" (any case).
+// bytes, contains a path separator ('/' or '\\'), ".." or a NUL byte,
+// starts with a dot (hidden files, Save's temp files, the trash), or does
+// not end in ".jpg" or ".jpeg" (any case). The error quotes the name with
+// its control characters escaped, so its message is safe to show.
+//
+// Any other byte is allowed, as a file system takes it: control characters
+// such as ESC, BEL, CR and LF, DEL, C1 controls, format characters such as
+// bidi overrides, and invalid UTF-8. A photo copied into the directory under
+// such a name is still listed and can be read and deleted. So a name that
+// passes ValidName, and an error that carries one, must be sanitised before
+// it is shown on a terminal.
 func ValidName(name string) error {
 	if len(name) > maxNameLen {
 		// Too long to be worth echoing whole.
@@ -36,29 +42,18 @@ func ValidName(name string) error {
 		why = "contains a path separator"
 	case strings.Contains(name, ".."):
 		why = `contains ".."`
+	case strings.IndexByte(name, 0) >= 0:
+		why = "contains a NUL byte"
 	case name[0] == '.':
 		why = "starts with a dot"
-	case !utf8.ValidString(name):
-		why = "not valid UTF-8"
-	case strings.ContainsFunc(name, isControl):
-		why = "contains a control character"
 	case !isJPEGName(name):
 		why = "does not end in .jpg or .jpeg"
 	default:
 		return nil
 	}
-	// %q escapes control characters, so the message is safe to show.
+	// %q escapes control characters and invalid UTF-8, so the message is
+	// safe to show.
 	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why)
-}
-
-// isControl reports whether r is a character that could move a terminal's
-// cursor, change its state or reorder text: C0 and C1 controls, DEL,
-// format characters such as bidi overrides, and line/paragraph separators.
-func isControl(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r < 0x20 || r == 0x7f
-	}
-	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 func isJPEGName(name string) bool {

@@ -77,7 +77,17 @@ func (a *Album) delete(name string) error {
 
 // trashName returns the trash file name for the photo name deleted at at.
 // Should the result be longer than a file name may be, name is shortened:
-// Undo takes the photo's name from its own record, not from here.
+// Undo takes the photo's name from its own record, not from here. It cuts
+// whole characters off the end, or single bytes where name is not valid
+// UTF-8, so a valid UTF-8 name stays valid.
+//
+// For any name ValidName accepts the result is a plain file name: the fixed
+// time prefix makes it neither "." nor "..", and it holds no separator, no
+// ".." and no NUL, as name holds none. parseTrashName reads only the
+// prefix, so whatever bytes follow cannot change the time it finds. Two
+// deletes that yield the same trash name, such as of long names shortened
+// to the same prefix, do not collide: Delete never replaces a trash file
+// and moves on by a nanosecond instead.
 func trashName(name string, at time.Time) string {
 	prefix := at.UTC().Format(trashLayout) + "_"
 	for len(prefix)+len(name) > maxNameLen {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/log/v2"
@@ -50,6 +51,7 @@ type Config struct {
 	IdleAfter   time.Duration
 	BackoffMin  time.Duration // first wait before reopening (default 250 ms)
 	BackoffMax  time.Duration // cap of the doubling wait (default 5 s)
+	Watchdog    time.Duration // no frame this long while streaming: reopen (default 5 s)
 	FailAfter   int           // failed opens in a row before StateFailed (default 5)
 	Logger      *log.Logger
 }
@@ -64,6 +66,7 @@ type Camera struct {
 	status Status
 
 	snaps chan chan<- Still // requests for a full-quality still
+	seq   atomic.Uint64     // sequence number of the last frame published
 }
 
 // SnapshotQuality is the JPEG quality of Snapshot's stills.
@@ -88,6 +91,9 @@ func New(cfg Config) *Camera {
 	}
 	if cfg.BackoffMax <= 0 {
 		cfg.BackoffMax = 5 * time.Second
+	}
+	if cfg.Watchdog <= 0 {
+		cfg.Watchdog = 5 * time.Second
 	}
 	if cfg.FailAfter <= 0 {
 		cfg.FailAfter = 5
@@ -137,7 +143,6 @@ func (c *Camera) Run(ctx context.Context) {
 	var (
 		backoff = c.cfg.BackoffMin
 		fails   = 0
-		seq     uint64
 	)
 	for ctx.Err() == nil {
 		if src == nil {
@@ -149,7 +154,7 @@ func (c *Camera) Run(ctx context.Context) {
 				}
 			}
 			var err error
-			src, err = Open(spec, c.cfg.Settings)
+			src, err = openSource(spec, c.cfg.Settings)
 			if err != nil {
 				fails++
 				c.failed(err, fails)
@@ -160,8 +165,7 @@ func (c *Camera) Run(ctx context.Context) {
 				continue
 			}
 		}
-		err := c.stream(ctx, spec, src, &seq)
-		src.Close()
+		err := c.stream(ctx, spec, src) // closes src
 		src = nil
 		if err == nil { // ctx ended or released while idle
 			continue
@@ -182,7 +186,7 @@ func (c *Camera) Run(ctx context.Context) {
 func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 	cands := Candidates(c.cfg.Spec, c.cfg.Settings)
 	for i, spec := range cands {
-		src, err := Open(spec, c.cfg.Settings)
+		src, err := openSource(spec, c.cfg.Settings)
 		if err == nil && c.cfg.Spec == "auto" && spec != "test" {
 			// A device node may exist and still give no frames (the Pi's
 			// raw Unicam node): insist on one frame before choosing it.
@@ -229,9 +233,54 @@ func (c *Camera) failed(err error, fails int) {
 	}
 }
 
-// stream reads, encodes and publishes frames until the source fails (the
+// stream runs a reader on src and watches it: it returns the reader's
+// error, nil when ctx ends or the camera is released for idleness, or an
+// error when no frame came for cfg.Watchdog. A reader stuck in Read is
+// abandoned then: it closes its source and publishes nothing when Read
+// returns, while the loop opens the source anew.
+func (c *Camera) stream(ctx context.Context, spec string, src Source) error {
+	rctx, abandon := context.WithCancel(ctx)
+	defer abandon()
+	var last atomic.Int64 // UnixNano of the last frame, or of the start
+	last.Store(time.Now().UnixNano())
+	done := make(chan error, 1)
+	go func() {
+		err := c.read(rctx, spec, src, &last)
+		src.Close()
+		done <- err
+	}()
+	check := time.NewTicker(c.cfg.Watchdog / 10)
+	defer check.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-check.C:
+			if since := time.Since(time.Unix(0, last.Load())); since > c.cfg.Watchdog {
+				c.log.Warn("camera stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
+				abandon()
+				// Give a reader that wakes up now a moment to release the
+				// device before it is opened again.
+				select {
+				case <-done:
+				case <-time.After(time.Second):
+				}
+				return fmt.Errorf("watchdog: no frame from %s for %v", spec, c.cfg.Watchdog)
+			}
+		case <-ctx.Done():
+			select { // let the reader release the device, if it can
+			case <-done:
+			case <-time.After(time.Second):
+			}
+			return nil
+		}
+	}
+}
+
+// read reads, encodes and publishes frames until the source fails (the
 // error is returned), ctx ends, or nobody watches with IdleRelease on (nil).
-func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint64) error {
+// It stores the time of every frame in last.
+func (c *Camera) read(ctx context.Context, spec string, src Source, last *atomic.Int64) error {
 	raw := gocv.NewMat()
 	defer raw.Close()
 	params := []int{gocv.IMWriteJpegQuality, c.cfg.Quality}
@@ -264,6 +313,10 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint6
 			return fmt.Errorf("read %s: %w", spec, err)
 		}
 		at := time.Now()
+		if ctx.Err() != nil { // abandoned by the watchdog, or stopping
+			return nil
+		}
+		last.Store(at.UnixNano())
 		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, raw, params)
 		if err != nil {
 			return fmt.Errorf("encode jpeg: %w", err)
@@ -271,8 +324,7 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint6
 		data := append([]byte(nil), buf.GetBytes()...)
 		buf.Close()
 		c.serveStills(raw, at)
-		*seq++
-		f := &Frame{JPEG: data, Time: at, Seq: *seq, Width: raw.Cols(), Height: raw.Rows()}
+		f := &Frame{JPEG: data, Time: at, Seq: c.seq.Add(1), Width: raw.Cols(), Height: raw.Rows()}
 		c.hub.Publish(f)
 
 		windowN++
@@ -283,7 +335,7 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, seq *uint6
 		}
 		if el := at.Sub(windowStart); el >= time.Second {
 			fps := float64(windowN) / el.Seconds()
-			c.update(func(s *Status) { s.MeasuredFPS, s.Frames = fps, *seq })
+			c.update(func(s *Status) { s.MeasuredFPS, s.Frames = fps, f.Seq })
 			windowStart, windowN = at, 0
 		}
 	}
@@ -346,6 +398,10 @@ func (c *Camera) serveStills(raw gocv.Mat, at time.Time) {
 		r <- st // buffered, never blocks
 	}
 }
+
+// openSource opens sources for the capture loop; tests of the loop's
+// failure handling replace it with sources that fail on purpose.
+var openSource = Open
 
 // sleep waits d or until ctx ends; it reports whether ctx is still live.
 func sleep(ctx context.Context, d time.Duration) bool {

@@ -239,3 +239,53 @@ func TestSnapshotWithoutCamera(t *testing.T) {
 		t.Fatalf("Snapshot = %v, want an error saying why", err)
 	}
 }
+
+// stallingSource gives a few frames, then blocks in Read until released,
+// like a device that stops answering without an error.
+type stallingSource struct {
+	frames  int
+	release chan struct{}
+}
+
+func (s *stallingSource) Read(dst *gocv.Mat) error {
+	if s.frames == 0 {
+		<-s.release
+		return errEndOfStream
+	}
+	s.frames--
+	time.Sleep(20 * time.Millisecond)
+	m := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
+	m.CopyTo(dst)
+	m.Close()
+	return nil
+}
+
+func (s *stallingSource) Close() error { return nil }
+
+// The watchdog: a source that stops giving frames without an error is
+// reopened, and frames resume.
+func TestWatchdogReopensStalledSource(t *testing.T) {
+	release := make(chan struct{})
+	opens := 0
+	openSource = func(spec string, s Settings) (Source, error) {
+		opens++
+		if opens == 1 {
+			return &stallingSource{frames: 5, release: release}, nil
+		}
+		return &stallingSource{frames: 1 << 30, release: release}, nil
+	}
+	t.Cleanup(func() { openSource = Open })
+	c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Watchdog: 300 * time.Millisecond})
+	t.Cleanup(func() { close(release) }) // runs before start's cleanup
+	frames(t, c, 5, 160, 120)
+	st := waitState(t, c, 5*time.Second, "reconnecting after the stall", func(s Status) bool { return s.State == StateReconnecting })
+	if !strings.Contains(st.Err, "watchdog") {
+		t.Errorf("error %q does not say the watchdog reopened the camera", st.Err)
+	}
+	before := c.Hub().Latest().Seq
+	fs := frames(t, c, 5, 160, 120)
+	if fs[4].Seq <= before {
+		t.Error("no new frames after the watchdog reopened the source")
+	}
+	waitState(t, c, 5*time.Second, "streaming again", func(s Status) bool { return s.State == StateStreaming && s.Reconnects == 1 })
+}

@@ -34,6 +34,11 @@ type Config struct {
 	FrameWriteTimeout time.Duration
 	// SnapshotWait is how long /snapshot waits for a first frame (default 2 s).
 	SnapshotWait time.Duration
+	// Token, when set, is required on every path (see requireToken); empty
+	// opens the feed to anyone who can reach it.
+	Token string
+	// MaxViewers caps the /stream viewers; the next one gets 503. 0: no cap.
+	MaxViewers int
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -74,7 +79,12 @@ func New(cfg Config) *Server {
 }
 
 // Handler returns the handler for every path.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler {
+	if s.cfg.Token == "" {
+		return s.mux
+	}
+	return s.requireToken(s.mux)
+}
 
 // Viewers is the number of /stream viewers connected now.
 func (s *Server) Viewers() int { return int(s.viewers.Load()) }
@@ -109,14 +119,19 @@ func noCache(h http.Header) {
 // multipart/x-mixed-replace response until the viewer leaves or the server
 // stops. A failed write ends only this handler.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	n := s.viewers.Add(1)
+	defer s.viewers.Add(-1)
+	if s.cfg.MaxViewers > 0 && n > int64(s.cfg.MaxViewers) {
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, fmt.Sprintf("too many viewers: pistream serves at most %d at once", s.cfg.MaxViewers), http.StatusServiceUnavailable)
+		return
+	}
 	h := w.Header()
 	noCache(h)
 	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+Boundary)
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 
-	s.viewers.Add(1)
-	defer s.viewers.Add(-1)
 	sub := s.hub.Subscribe()
 	defer sub.Close()
 	rc := http.NewResponseController(w)

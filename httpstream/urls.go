@@ -7,15 +7,28 @@ import (
 )
 
 // URLs lists the URLs a browser can open for a server on addr: the
-// host's own addresses when it listens on all of them.
-func URLs(addr *net.TCPAddr) []string {
+// host's own addresses when it listens on all of them. scheme is http or
+// https; a token, when set, is added as ?token= so the URL opens as it is.
+func URLs(addr *net.TCPAddr, scheme, token string) []string {
+	urls := hostPorts(addr)
+	for i, u := range urls {
+		urls[i] = scheme + "://" + u + "/"
+		if token != "" {
+			urls[i] += "?token=" + token
+		}
+	}
+	return urls
+}
+
+// hostPorts lists host:port for each address a browser can use.
+func hostPorts(addr *net.TCPAddr) []string {
 	port := strconv.Itoa(addr.Port)
 	if !addr.IP.IsUnspecified() {
-		return []string{"http://" + net.JoinHostPort(addr.IP.String(), port) + "/"}
+		return []string{net.JoinHostPort(addr.IP.String(), port)}
 	}
 	var urls []string
 	if host, err := os.Hostname(); err == nil && host != "" {
-		urls = append(urls, "http://"+net.JoinHostPort(host+".local", port)+"/")
+		urls = append(urls, net.JoinHostPort(host+".local", port))
 	}
 	addrs, _ := net.InterfaceAddrs()
 	for _, a := range addrs {
@@ -23,7 +36,7 @@ func URLs(addr *net.TCPAddr) []string {
 		if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() || ipn.IP.To4() == nil {
 			continue
 		}
-		urls = append(urls, "http://"+net.JoinHostPort(ipn.IP.String(), port)+"/")
+		urls = append(urls, net.JoinHostPort(ipn.IP.String(), port))
 	}
-	return append(urls, "http://"+net.JoinHostPort("localhost", port)+"/")
+	return append(urls, net.JoinHostPort("localhost", port))
 }

@@ -26,7 +26,9 @@ type App struct {
 	Viewers func() int // HTTP viewers now; nil when HTTP is off
 	URLs    []string   // where a browser opens the feed
 	SSH     string     // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
-	Log     *log.Logger
+	// OpenFeed says the feed needs no token (--http-auth none): Live warns.
+	OpenFeed bool
+	Log      *log.Logger
 
 	previews Previews
 	sessions atomic.Int64 // SSH sessions now
@@ -36,9 +38,10 @@ type App struct {
 func (a *App) Sessions() int { return int(a.sessions.Load()) }
 
 // NewModel returns the root model of one session. ctx ends with the
-// session; the model's subscriptions end with it.
-func (a *App) NewModel(ctx context.Context) tea.Model {
-	return newRoot(ctx, a)
+// session; the model's subscriptions end with it. With idle > 0 the
+// session quits after that long without a key press.
+func (a *App) NewModel(ctx context.Context, idle time.Duration) tea.Model {
+	return newRoot(ctx, a, idle)
 }
 
 // snapshotMsg reports a snapshot saved, or why it was not.

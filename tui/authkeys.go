@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ type fileStamp struct {
 	size    int64
 	modTime time.Time
 	ino     uint64
+	ctime   syscall.Timespec // changes on every write, unlike mtime which tools set
 }
 
 func newAuthorizedKeys(path string, logger *log.Logger) *authorizedKeys {
@@ -79,15 +81,19 @@ func (a *authorizedKeys) reloadLocked() {
 	keys, bad := ParseAuthorizedKeys(data)
 	a.keys = keys
 	for _, b := range bad {
-		a.log.Warn("authorized_keys: ignoring a line that is not a key", "path", a.path, "line", b)
+		a.log.Warn("authorized_keys: ignoring a line that is not a key, a certificate, or a key with options pistream cannot enforce (from=, command=, restrict, …)", "path", a.path, "line", b)
 	}
 	a.log.Info("authorized keys loaded", "path", a.path, "keys", len(keys))
 }
 
 // ParseAuthorizedKeys reads the keys of an authorized_keys file. Lines
 // that are not keys are skipped (their line numbers are returned) so the
-// good keys still work.
+// good keys still work. So are certificates and keys with options that
+// restrict them (from=, command=, restrict, no-pty, cert-authority, …):
+// pistream cannot enforce those, and a restricted key must not get more
+// than its owner meant.
 func ParseAuthorizedKeys(data []byte) (map[string]bool, []int) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte-order mark from Windows editors
 	keys := map[string]bool{}
 	var bad []int
 	for i, line := range bytes.Split(data, []byte("\n")) {
@@ -95,14 +101,27 @@ func ParseAuthorizedKeys(data []byte) (map[string]bool, []int) {
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		k, _, _, _, err := gossh.ParseAuthorizedKey(line)
-		if err != nil {
+		k, _, opts, _, err := gossh.ParseAuthorizedKey(line)
+		if _, isCert := k.(*gossh.Certificate); err != nil || isCert || !harmlessOptions(opts) {
 			bad = append(bad, i+1)
 			continue
 		}
 		keys[string(k.Marshal())] = true
 	}
 	return keys, bad
+}
+
+// harmlessOptions reports whether opts only turn off things pistream's SSH
+// server never offers anyway.
+func harmlessOptions(opts []string) bool {
+	for _, o := range opts {
+		switch strings.ToLower(o) {
+		case "no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding", "no-user-rc":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func stampOf(path string) fileStamp {
@@ -112,7 +131,7 @@ func stampOf(path string) fileStamp {
 	}
 	st := fileStamp{exists: true, size: fi.Size(), modTime: fi.ModTime()}
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		st.ino = sys.Ino
+		st.ino, st.ctime = sys.Ino, sys.Ctim
 	}
 	return st
 }

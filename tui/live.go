@@ -124,6 +124,9 @@ func (l *live) info(w int) string {
 		b = append(b, "", st.label.Render("Last error"),
 			st.bad.Width(w).Render(when+cs.Err))
 	}
+	if app.OpenFeed {
+		b = append(b, "", st.bad.Width(w).Render("⚠ The feed is open to anyone on the network (--http-auth none)"))
+	}
 	if len(app.URLs) > 0 {
 		b = append(b, "", st.label.Render("Open in a browser"))
 		for _, u := range app.URLs {

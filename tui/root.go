@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+
+	"pistream/notes"
 )
 
 // screen is one of the TUI's screens, owned by the root model.
@@ -56,7 +58,15 @@ type root struct {
 	statusErr bool
 	statusAt  time.Time
 	body      bodySizeMsg // last sent to the screens
+
+	idle      time.Duration // quit after this long without a key; 0 never
+	lastInput time.Time
+	idled     bool // quit for idleness
 }
+
+// panicHook, when set by a test, runs on every key press: it proves that a
+// panic in one session's program ends only that session.
+var panicHook func(tea.KeyPressMsg)
 
 // bodySizeMsg tells the screens the size of the area between the tabs and
 // the status bar.
@@ -69,10 +79,10 @@ const tickEvery = 150 * time.Millisecond
 
 func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
 
-func newRoot(ctx context.Context, app *App) *root {
+func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
 	e.styles = newStyles(e.dark)
-	r := &root{env: e, help: help.New()}
+	r := &root{env: e, help: help.New(), idle: idle, lastInput: time.Now()}
 	r.screens = []screen{newLive(e), newPhotos(e), newNotes(e)}
 	return r
 }
@@ -101,6 +111,10 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.env.profile = msg.Profile
 		return r, nil
 	case tickMsg:
+		if r.idle > 0 && time.Since(r.lastInput) > r.idle {
+			r.idled = true
+			return r, tea.Quit
+		}
 		if r.active != screenLive {
 			return r, tick()
 		}
@@ -116,6 +130,10 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.setStatus(msg.text, msg.isErr)
 		return r, nil
 	case tea.KeyPressMsg:
+		r.lastInput = time.Now()
+		if panicHook != nil {
+			panicHook(msg)
+		}
 		cmd := r.key(msg)
 		return r, tea.Batch(cmd, r.relayout())
 	}
@@ -179,8 +197,10 @@ func (r *root) relayout() tea.Cmd {
 	return r.broadcast(b)
 }
 
+// setStatus shows s in the status bar; names in it (photos, notes, paths in
+// errors) are made harmless to the terminal first.
 func (r *root) setStatus(s string, isErr bool) {
-	r.status, r.statusErr, r.statusAt = s, isErr, time.Now()
+	r.status, r.statusErr, r.statusAt = notes.SanitizeName(s), isErr, time.Now()
 }
 
 // broadcast sends msg to every screen.

@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,7 +23,10 @@ type SSHConfig struct {
 	Addr           string        // listen address, e.g. ":2222"
 	AuthorizedKeys string        // the public keys allowed in; re-read when it changes
 	HostKeyPath    string        // ed25519 host key, created on first start
-	IdleTimeout    time.Duration // close sessions idle this long; 0 for never
+	IdleTimeout    time.Duration // close sessions without a key press this long; 0 for never
+	MaxSessions    int           // most sessions at once (default 8)
+	ConnsPerMinute int           // new connections per address and minute (default 30)
+	FailsPerMinute int           // failed authentications per address and minute (default 10)
 }
 
 // NewSSHServer returns the wish server that runs one TUI program per SSH
@@ -33,18 +38,54 @@ func NewSSHServer(app *App, cfg SSHConfig) (*ssh.Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("ssh host key directory: %w", err)
 	}
-	ak := newAuthorizedKeys(cfg.AuthorizedKeys, app.Log.WithPrefix("ssh"))
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 8
+	}
+	if cfg.ConnsPerMinute <= 0 {
+		cfg.ConnsPerMinute = 30
+	}
+	if cfg.FailsPerMinute <= 0 {
+		cfg.FailsPerMinute = 10
+	}
 	logger := app.Log.WithPrefix("ssh")
+	ak := newAuthorizedKeys(cfg.AuthorizedKeys, logger)
+	lim := newAddrLimiter(cfg.ConnsPerMinute, cfg.FailsPerMinute)
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Addr),
 		wish.WithHostKeyPath(cfg.HostKeyPath),
-		wish.WithPublicKeyAuth(func(_ ssh.Context, key ssh.PublicKey) bool { return ak.Allowed(key) }),
+		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
+			if lim.blocked(ctx.RemoteAddr()) {
+				return false
+			}
+			if ak.Allowed(key) {
+				return true
+			}
+			if !lim.failed(ctx.RemoteAddr()) {
+				logger.Warn("too many failed logins: refusing this address for a minute", "remote", host(ctx.RemoteAddr()))
+			}
+			return false
+		}),
+		func(s *ssh.Server) error {
+			s.ConnCallback = func(_ ssh.Context, c net.Conn) net.Conn {
+				if !lim.allowConn(c.RemoteAddr()) {
+					logger.Debug("connection refused: over the rate limit", "remote", host(c.RemoteAddr()))
+					return nil
+				}
+				return c
+			}
+			return nil
+		},
+		// A connection without any traffic for this long is closed too.
 		wish.WithIdleTimeout(cfg.IdleTimeout),
 		wish.WithMiddleware( // the last runs first
 			recover.MiddlewareWithLogger(logger,
-				bubbletea.Middleware(app.sessionHandler),
+				idleNotice,
+				bubbletea.Middleware(func(s ssh.Session) (tea.Model, []tea.ProgramOption) {
+					return app.sessionModel(s, cfg.IdleTimeout)
+				}),
 				activeterm.Middleware(),
 			),
+			limitSessions(&app.sessions, cfg.MaxSessions),
 			logging.StructuredMiddlewareWithLogger(logger, log.InfoLevel),
 			requireAuthorizedKey(ak),
 		),
@@ -77,9 +118,36 @@ func requireAuthorizedKey(ak *authorizedKeys) wish.Middleware {
 	}
 }
 
-// sessionHandler makes the TUI model of one SSH session.
-func (a *App) sessionHandler(s ssh.Session) (tea.Model, []tea.ProgramOption) {
-	a.sessions.Add(1)
-	go func() { <-s.Context().Done(); a.sessions.Add(-1) }()
-	return a.NewModel(s.Context()), nil
+// limitSessions refuses a session beyond max, and counts the others in n.
+func limitSessions(n *atomic.Int64, max int) wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(s ssh.Session) {
+			defer n.Add(-1)
+			if n.Add(1) > int64(max) {
+				wish.Fatalf(s, "pistream: too many sessions (at most %d at once); try again later\n", max)
+				return
+			}
+			next(s)
+		}
+	}
+}
+
+type modelKey struct{}
+
+// sessionModel makes the TUI model of one SSH session.
+func (a *App) sessionModel(s ssh.Session, idle time.Duration) (tea.Model, []tea.ProgramOption) {
+	m := newRoot(s.Context(), a, idle)
+	s.Context().SetValue(modelKey{}, m)
+	return m, nil
+}
+
+// idleNotice tells a user whose session ended for idleness why, once the
+// TUI has left the screen.
+func idleNotice(next ssh.Handler) ssh.Handler {
+	return func(s ssh.Session) {
+		if m, ok := s.Context().Value(modelKey{}).(*root); ok && m.idled {
+			wish.Printf(s, "pistream: session closed after %v without a key press\n", m.idle)
+		}
+		next(s)
+	}
 }

@@ -134,7 +134,7 @@ func newTestApp(t *testing.T) (*App, string, string) {
 func newDriver(t *testing.T, app *App) *driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	d := &driver{t: t, m: app.NewModel(ctx)}
+	d := &driver{t: t, m: app.NewModel(ctx, 0)}
 	d.run(d.m.Init())
 	d.send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})

@@ -1,0 +1,137 @@
+package httpstream
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// CookieName is the cookie that carries the access token after a URL with
+// ?token= was opened, so the page's own requests need no token.
+const CookieName = "pistream_token"
+
+// LoadOrCreateToken returns the access token kept in path, creating a random
+// 128-bit one (32 hex digits, file mode 0600) on first use.
+func LoadOrCreateToken(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		tok := strings.TrimSpace(string(data))
+		if err := ValidToken(tok); err != nil {
+			return "", fmt.Errorf("http token in %s: %w", path, err)
+		}
+		return tok, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("http token: %w", err)
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	tok := hex.EncodeToString(b[:])
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("http token: %w", err)
+	}
+	// Write it whole under a temporary name, then link it into place: a
+	// crash never leaves an empty token file, and of two processes
+	// starting at once the second reads the first one's token.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".http_token-*")
+	if err != nil {
+		return "", fmt.Errorf("http token: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(tok + "\n")
+	if err == nil {
+		err = tmp.Chmod(0o600)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("http token: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return LoadOrCreateToken(path)
+	} else if err != nil {
+		return "", fmt.Errorf("http token: %w", err)
+	}
+	return tok, nil
+}
+
+// ValidToken refuses tokens too short to be secret or that could not be
+// carried in a URL, a header and a cookie unchanged.
+func ValidToken(tok string) error {
+	if len(tok) < 16 {
+		return errors.New("token too short: want at least 16 characters")
+	}
+	if len(tok) > 256 {
+		return errors.New("token too long: want at most 256 characters")
+	}
+	for _, c := range tok {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~", c)
+		if !ok {
+			return fmt.Errorf("token has %q: use letters, digits and - . _ ~", c)
+		}
+	}
+	return nil
+}
+
+// tokenFrom returns the token a request presents and where: the query
+// (?token=), the Authorization: Bearer header, or the cookie.
+func tokenFrom(r *http.Request) (tok string, fromQuery bool) {
+	if q := r.URL.Query(); q.Has("token") {
+		return q.Get("token"), true
+	}
+	// Another scheme (a reverse proxy's Basic auth, say) is not ours: the
+	// cookie still counts then.
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, rest, _ := strings.Cut(h, " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(rest), false
+		}
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value, false
+	}
+	return "", false
+}
+
+// sameToken compares in constant time, whatever the lengths.
+func sameToken(got, want string) bool {
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1 && want != ""
+}
+
+// requireToken lets through requests that present the server's token and
+// answers 401 to the others. A token given in the query also sets the
+// cookie, so a page opened from a URL with ?token= can load its feed.
+func (s *Server) requireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, fromQuery := tokenFrom(r)
+		if !sameToken(tok, s.cfg.Token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pistream"`)
+			msg := "401 unauthorized: open the URL with ?token=… that pistream prints at start and shows on its Live screen"
+			if tok != "" {
+				msg = "401 unauthorized: wrong token"
+			}
+			http.Error(w, msg, http.StatusUnauthorized)
+			return
+		}
+		if fromQuery {
+			http.SetCookie(w, &http.Cookie{
+				Name: CookieName, Value: tok, Path: "/",
+				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+				MaxAge: 400 * 24 * 3600,
+			})
+		}
+		next.ServeHTTP(w, r)
+	})
+}
