@@ -22,7 +22,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fsnotify/fsnotify"
 )
@@ -48,7 +47,7 @@ var (
 
 // Note describes one note file.
 type Note struct {
-	Name    string    // file name, e.g. "todo.md"; always passes ValidName
+	Name    string    // file name, e.g. "todo.md"; passes ValidName; show it through SanitizeName
 	Title   string    // first "# " heading, else Name without ".md"; sanitised
 	Size    int64     // in bytes; notes over MaxSize are listed but not readable
 	ModTime time.Time // last modification
@@ -282,9 +281,10 @@ func (d *Dir) openRegular(name string) (*os.File, fs.FileInfo, error) {
 }
 
 // ValidName reports whether name is acceptable as a note's file name: a
-// plain file name (no path separator, no "..", no leading dot) of valid
-// UTF-8 without control or bidi characters, ending in ".md" (any case).
-// The error wraps [ErrInvalidName].
+// plain file name (no path separator, no "..", no leading dot, no NUL)
+// ending in ".md" (any case). Control characters, escape sequences and
+// invalid UTF-8 are allowed, so such notes are listed and can be read:
+// show their names through [SanitizeName]. The error wraps [ErrInvalidName].
 func ValidName(name string) error {
 	reason := ""
 	switch {
@@ -298,10 +298,8 @@ func ValidName(name string) error {
 		reason = `contains ".."`
 	case name[0] == '.':
 		reason = "hidden (starts with a dot)"
-	case !utf8.ValidString(name):
-		reason = "not valid UTF-8"
-	case !clean(name, true):
-		reason = "contains control characters"
+	case strings.ContainsRune(name, 0):
+		reason = "contains a NUL byte"
 	case !strings.EqualFold(filepath.Ext(name), ".md"):
 		reason = `does not end in ".md"`
 	default:
