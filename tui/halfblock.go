@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"bytes"
 	"fmt"
 	"image"
+	stdjpeg "image/jpeg"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,20 +27,15 @@ func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string,
 	if cols < 1 || rows < 1 {
 		return "", nil
 	}
-	// Let libjpeg decode at a reduced scale when the target is far smaller:
-	// much cheaper than a full decode followed by a resize.
-	img, err := gocv.IMDecode(jpeg, gocv.IMReadReducedColor4)
-	if err == nil && (img.Cols() < cols || img.Rows() < 2*rows) {
-		img.Close()
-		img, err = gocv.IMDecode(jpeg, gocv.IMReadColor)
-	}
+	cfg, err := stdjpeg.DecodeConfig(bytes.NewReader(jpeg))
 	if err != nil {
 		return "", fmt.Errorf("decode jpeg: %w", err)
 	}
-	defer img.Close()
-	if img.Empty() {
-		return "", fmt.Errorf("decode jpeg: not an image")
+	img, err := decodeReduced(jpeg, cfg.Width, cfg.Height, cols, 2*rows)
+	if err != nil {
+		return "", err
 	}
+	defer img.Close()
 	w, h := fit(img.Cols(), img.Rows(), cols, 2*rows)
 	small := gocv.NewMat()
 	defer small.Close()
@@ -48,6 +45,42 @@ func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string,
 		return "", fmt.Errorf("preview pixels: %w", err)
 	}
 	return drawHalfBlocks(px, w, h, small.Step(), prof), nil
+}
+
+// maxDecodePixels bounds the memory a preview may take: a photo of
+// 65535×65535 (a "JPEG bomb") is decoded at 1/8 scale at most, or refused.
+const maxDecodePixels = 40 << 20
+
+// decodeReduced decodes a w×h JPEG at the smallest of full, 1/2, 1/4 or 1/8
+// scale that still gives at least needW×needH pixels (libjpeg scales while
+// decoding: far cheaper than decoding in full and resizing).
+func decodeReduced(data []byte, w, h, needW, needH int) (gocv.Mat, error) {
+	scales := []struct {
+		div  int
+		flag gocv.IMReadFlag
+	}{{8, gocv.IMReadReducedColor8}, {4, gocv.IMReadReducedColor4}, {2, gocv.IMReadReducedColor2}, {1, gocv.IMReadColor}}
+	for i, sc := range scales {
+		dw, dh := w/sc.div, h/sc.div
+		if (dw < needW || dh < needH) && i < len(scales)-1 {
+			continue // too small at this scale: try a larger one
+		}
+		if dw*dh > maxDecodePixels {
+			if i == 0 {
+				return gocv.Mat{}, fmt.Errorf("image of %dx%d is too large to preview", w, h)
+			}
+			sc = scales[i-1] // the largest that fits in memory
+		}
+		img, err := gocv.IMDecode(data, sc.flag)
+		if err != nil {
+			return gocv.Mat{}, fmt.Errorf("decode jpeg: %w", err)
+		}
+		if img.Empty() {
+			img.Close()
+			return gocv.Mat{}, fmt.Errorf("decode jpeg: not a complete image")
+		}
+		return img, nil
+	}
+	panic("unreachable")
 }
 
 // fit scales w×h to fit in maxW×maxH (in square pixels) keeping the aspect

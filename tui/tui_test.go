@@ -351,3 +351,22 @@ func BenchmarkRenderHalfBlocks(b *testing.B) {
 		b.Errorf("half-block render took %.2f ms, target < 2 ms", ms)
 	}
 }
+
+// Hostile photos: a truncated JPEG and a "JPEG bomb" whose header claims
+// 65000x65000 pixels must neither crash nor take gigabytes.
+func TestRenderHostileJPEGs(t *testing.T) {
+	good := testJPEG(t, 64, 48)
+	bomb := append([]byte(nil), good...)
+	for i := 0; i+8 < len(bomb); i++ {
+		if bomb[i] == 0xFF && bomb[i+1] == 0xC0 { // SOF0: length(2) precision(1) height(2) width(2)
+			bomb[i+5], bomb[i+6], bomb[i+7], bomb[i+8] = 0xFD, 0xE8, 0xFD, 0xE8
+			break
+		}
+	}
+	if _, err := RenderJPEG(bomb, 100, 30, colorprofile.TrueColor); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("65000x65000 header: %v, want refused as too large", err)
+	}
+	for n := 0; n < len(good); n += len(good) / 7 {
+		RenderJPEG(good[:n], 40, 12, colorprofile.TrueColor) // no crash, whatever it returns
+	}
+}
