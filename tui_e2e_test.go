@@ -77,6 +77,9 @@ type screen struct {
 	in   io.Writer
 	sess *ssh.Session
 	conn *ssh.Client
+
+	mu     sync.Mutex
+	titles []string // window titles the session set
 }
 
 // countingWriter counts bytes and keeps the last 64 KiB of them.
@@ -129,12 +132,19 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 		t.Fatalf("pty: %v", err)
 	}
 	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn, raw: &countingWriter{}}
+	s.emu.SetCallbacks(vt.Callbacks{Title: func(title string) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.titles = append(s.titles, title)
+	}})
 	s.in, _ = sess.StdinPipe()
 	out, _ := sess.StdoutPipe()
+	errOut, _ := sess.StderrPipe() // a terminal shows both
 	if err := sess.Shell(); err != nil {
 		t.Fatalf("shell: %v", err)
 	}
 	go io.Copy(io.MultiWriter(s.emu, s.raw), out)
+	go io.Copy(io.MultiWriter(s.emu, s.raw), errOut)
 	go io.Copy(s.in, s.emu) // the terminal's answers to queries
 	t.Cleanup(func() { sess.Close(); conn.Close() })
 	return s, nil

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -61,7 +63,8 @@ type root struct {
 
 	idle      time.Duration // quit after this long without a key; 0 never
 	lastInput time.Time
-	idled     bool // quit for idleness
+	idled     bool   // quit for idleness
+	crashed   string // quit after this panic
 }
 
 // panicHook, when set by a test, runs on every key press: it proves that a
@@ -97,7 +100,25 @@ func (r *root) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update routes msg. A panic in it ends only this session: it is logged
+// with its stack and the program quits, telling the user why.
+func (r *root) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.crash(p)
+			cmd = tea.Quit
+		}
+	}()
+	return r.update(msg)
+}
+
+// crash records and logs a panic of this session's program.
+func (r *root) crash(p any) {
+	r.crashed = fmt.Sprint(p)
+	r.env.app.Log.Error("a session's TUI panicked; that session is closed", "panic", r.crashed, "stack", string(debug.Stack()))
+}
+
+func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		r.env.width, r.env.height = msg.Width, msg.Height
@@ -212,8 +233,14 @@ func (r *root) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (r *root) View() tea.View {
-	v := tea.NewView(r.render())
+func (r *root) View() (v tea.View) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.crash(p)
+			v = tea.NewView("pistream: internal error; closing this session")
+		}
+	}()
+	v = tea.NewView(r.render())
 	v.AltScreen = true
 	v.WindowTitle = "pistream"
 	return v

@@ -16,6 +16,8 @@ import (
 	"charm.land/wish/v2/bubbletea"
 	"charm.land/wish/v2/logging"
 	"charm.land/wish/v2/recover"
+
+	"pistream/notes"
 )
 
 // SSHConfig configures the SSH server of the TUI.
@@ -79,7 +81,7 @@ func NewSSHServer(app *App, cfg SSHConfig) (*ssh.Server, error) {
 		wish.WithIdleTimeout(cfg.IdleTimeout),
 		wish.WithMiddleware( // the last runs first
 			recover.MiddlewareWithLogger(logger,
-				idleNotice,
+				farewell,
 				bubbletea.Middleware(func(s ssh.Session) (tea.Model, []tea.ProgramOption) {
 					return app.sessionModel(s, cfg.IdleTimeout)
 				}),
@@ -141,12 +143,17 @@ func (a *App) sessionModel(s ssh.Session, idle time.Duration) (tea.Model, []tea.
 	return m, nil
 }
 
-// idleNotice tells a user whose session ended for idleness why, once the
-// TUI has left the screen.
-func idleNotice(next ssh.Handler) ssh.Handler {
+// farewell tells a user whose session ended for idleness or an internal
+// error why, once the TUI has left the screen.
+func farewell(next ssh.Handler) ssh.Handler {
 	return func(s ssh.Session) {
-		if m, ok := s.Context().Value(modelKey{}).(*root); ok && m.idled {
-			wish.Printf(s, "pistream: session closed after %v without a key press\n", m.idle)
+		if m, ok := s.Context().Value(modelKey{}).(*root); ok {
+			switch {
+			case m.crashed != "":
+				wish.Printf(s, "pistream: this session hit an internal error and was closed (%s); other sessions go on\r\n", notes.SanitizeName(m.crashed))
+			case m.idled:
+				wish.Printf(s, "pistream: session closed after %v without a key press\r\n", m.idle)
+			}
 		}
 		next(s)
 	}

@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// session is an SSH session with a PTY whose output is collected.
+type session struct {
+	s   *gossh.Session
+	in  io.Writer
+	out *syncBuffer
+}
+
+func dialSession(t *testing.T, addr string, key gossh.Signer) *session {
+	t.Helper()
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "pi", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("ssh: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	s.Stdout, s.Stderr = out, out
+	in, _ := s.StdinPipe()
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return &session{s: s, in: in, out: out}
+}
+
+func (s *session) waitFor(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never saw %q in %q", want, s.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A panic in one session's program ends that session with a message and is
+// logged; the other sessions and the server go on.
+func TestPanicEndsOnlyThatSession(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	logs := &syncBuffer{}
+	app.Log = log.New(logs)
+	dir := t.TempDir()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	key, _ := gossh.NewSignerFromKey(priv)
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	srv, err := NewSSHServer(app, SSHConfig{
+		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
+		HostKeyPath:    filepath.Join(dir, "state", "ssh_host_ed25519_key"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	panicHook = func(k tea.KeyPressMsg) {
+		if k.Text == "P" {
+			panic("boom from a test")
+		}
+	}
+	t.Cleanup(func() { panicHook = nil })
+
+	a := dialSession(t, ln.Addr().String(), key)
+	b := dialSession(t, ln.Addr().String(), key)
+	a.waitFor(t, "Open in a browser")
+	b.waitFor(t, "Open in a browser")
+	io.WriteString(a.in, "P")
+	done := make(chan error, 1)
+	go func() { done <- a.s.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session that panicked did not end")
+	}
+	if !strings.Contains(a.out.String(), "boom from a test") {
+		t.Errorf("the session ended without a message: %q", a.out.String()[max(0, len(a.out.String())-400):])
+	}
+	io.WriteString(b.in, "3")
+	b.waitFor(t, "No notes yet")
+	c := dialSession(t, ln.Addr().String(), key)
+	c.waitFor(t, "Open in a browser")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "boom from a test") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "boom from a test") {
+		t.Errorf("the panic was not logged:\n%s", logs.String())
+	}
+}
