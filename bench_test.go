@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -134,6 +137,59 @@ func BenchmarkSlowViewer(b *testing.B) {
 		}
 		if mem-mem0 > 8<<10 {
 			b.Errorf("anonymous memory grew %d kB with a slow viewer", mem-mem0)
+		}
+	}
+}
+
+// BenchmarkStalledViewers: 20 viewers that never read beside 5 normal ones;
+// b.N is the number of frames each normal viewer reads. It fails unless
+// the normal viewers keep >= 28 frames/s and RSS grows by less than 60 MB.
+func BenchmarkStalledViewers(b *testing.B) {
+	p := start(b, "--size", "640x480", "--fps", "30")
+	normal := make([]*viewer, 5)
+	for i := range normal {
+		normal[i] = watch(b, p, 0)
+	}
+	time.Sleep(time.Second)
+	rss0 := rssKB(b, p.pid())
+	addr := strings.TrimPrefix(p.url, "http://")
+	for range 20 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: pi\r\n\r\n") // never read
+	}
+	start := make([]int, len(normal))
+	for i, v := range normal {
+		start[i] = v.total()
+	}
+	b.ResetTimer()
+	for i, v := range normal {
+		for v.total() < start[i]+b.N {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	b.StopTimer()
+	rss := rssKB(b, p.pid())
+	minFPS := 1e9
+	for i, v := range normal {
+		v.mu.Lock()
+		times := v.times[start[i]:]
+		v.mu.Unlock()
+		if len(times) > 1 {
+			minFPS = min(minFPS, float64(len(times)-1)/times[len(times)-1].Sub(times[0]).Seconds())
+		}
+	}
+	b.ReportMetric(minFPS, "fps_min_normal")
+	b.ReportMetric(float64(rss-rss0)/1024, "rss_growth_MB")
+	if b.N >= 60 {
+		if minFPS < 28 {
+			b.Errorf("beside 20 stalled viewers a normal viewer got %.1f frames/s, want >= 28", minFPS)
+		}
+		if rss-rss0 > 60<<10 {
+			b.Errorf("RSS grew %d kB with 20 stalled viewers, want < 60 MB", rss-rss0)
 		}
 	}
 }

@@ -14,8 +14,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,9 +55,9 @@ type proc struct {
 	cmd   *exec.Cmd
 	url   string // http://127.0.0.1:port
 	token string // --http-token, if the test gave one
-	done chan struct{}
-	err  error // exit status, after done
-	log  *lockedBuffer
+	done  chan struct{}
+	err   error // exit status, after done
+	log   *lockedBuffer
 }
 
 type lockedBuffer struct {

@@ -575,4 +575,3 @@ func TestStopWithEverythingInFlight(t *testing.T) {
 		}
 	}
 }
-

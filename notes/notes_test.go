@@ -60,12 +60,12 @@ var validNameTests = []struct {
 	{"note.md ", false},
 	{"bad\x00.md", false},
 	{"bad\x1b[2J.md", true}, // listed; shown sanitised
-	{"bad\n.md", true}, // listed; shown sanitised
-	{"bad\t.md", true}, // listed; shown sanitised
-	{"bad\x7f.md", true}, // listed; shown sanitised
-	{"bad\u009b.md", true}, // listed; shown sanitised
-	{"bad\xff.md", true}, // listed; shown sanitised
-	{"gnp\u202e.md", true}, // listed; shown sanitised
+	{"bad\n.md", true},      // listed; shown sanitised
+	{"bad\t.md", true},      // listed; shown sanitised
+	{"bad\x7f.md", true},    // listed; shown sanitised
+	{"bad\u009b.md", true},  // listed; shown sanitised
+	{"bad\xff.md", true},    // listed; shown sanitised
+	{"gnp\u202e.md", true},  // listed; shown sanitised
 	{strings.Repeat("a", 252) + ".md", true},
 	{strings.Repeat("a", 253) + ".md", false},
 }

@@ -370,3 +370,13 @@ func TestRenderHostileJPEGs(t *testing.T) {
 		RenderJPEG(good[:n], 40, 12, colorprofile.TrueColor) // no crash, whatever it returns
 	}
 }
+
+// --http-auth none: Live warns that the feed is open.
+func TestLiveWarnsOpenFeed(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	app.OpenFeed = true
+	d := newDriver(t, app)
+	if s := d.screen(); !strings.Contains(s, "open to anyone") {
+		t.Errorf("Live does not warn about an open feed:\n%s", s)
+	}
+}
