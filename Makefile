@@ -25,6 +25,13 @@ test: deps test-deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 150x -timeout 30m ./...
 
+# A long soak of the running program (not in `make test`): 50 viewers,
+# viewers and SSH sessions coming and going, a snapshot a second; it reports
+# RSS, goroutines and descriptors and fails if they grow. SOAK=10m by default.
+SOAK ?= 10m
+soak: deps test-deps
+	$(GO) test -run TestSoak -soak $(SOAK) -timeout 2h -v .
+
 # deps and test-deps install the Debian packages that are not installed yet.
 deps:
 	@./.ci/apt-install $(RUN_PKGS)

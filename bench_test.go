@@ -24,14 +24,20 @@ func BenchmarkViewers(b *testing.B) {
 }
 
 func benchViewers(b *testing.B, n int) {
-	p := start(b, "--size", "640x480", "--fps", "30")
+	p := start(b, "--size", "640x480", "--fps", "30", "--max-viewers", "0")
 	vs := make([]*viewer, n)
 	for i := range vs {
 		vs[i] = watch(b, p, 0)
 	}
 	// Wait until every viewer has its first frame, then measure.
-	for _, v := range vs {
+	for i, v := range vs {
 		for v.total() == 0 {
+			v.mu.Lock()
+			err := v.err
+			v.mu.Unlock()
+			if err != nil {
+				b.Fatalf("viewer %d: %v", i, err)
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
@@ -45,8 +51,11 @@ func benchViewers(b *testing.B, n int) {
 
 	for i, v := range vs {
 		for v.total() < start[i]+b.N {
-			if v.err != nil {
-				b.Fatalf("viewer %d: %v", i, v.err)
+			v.mu.Lock()
+			err := v.err
+			v.mu.Unlock()
+			if err != nil {
+				b.Fatalf("viewer %d: %v", i, err)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}

@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build pistream:", err)
 		os.Exit(1)
 	}
+	// The new binary's dirty page cache would count in its processes'
+	// Private_Dirty until written back: write it back now.
+	syscall.Sync()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

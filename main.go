@@ -306,15 +306,18 @@ func run(o options, settings camera.Settings) error {
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	endStreams()
 	stopCam()
-	sctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
 	if sshSrv != nil {
 		sshSrv.Close() // ends every session's program
 	}
 	if httpSrv != nil {
+		// The streams end at once (endStreams); give snapshots and pages
+		// in flight a moment, then close what is left: a connection that
+		// has not sent its request yet would otherwise hold Shutdown.
+		sctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		if err := httpSrv.Shutdown(sctx); err != nil {
 			httpSrv.Close()
 		}
+		cancel()
 	}
 	select {
 	case <-camDone:

@@ -148,7 +148,7 @@ func (c *Camera) Run(ctx context.Context) {
 		if src == nil {
 			if c.cfg.IdleRelease && c.hub.Subscribers() == 0 {
 				c.update(func(s *Status) { s.State = StateIdle; s.MeasuredFPS = 0 })
-				c.log.Info("released the camera: nobody is watching")
+				c.log.Info("released: nobody is watching")
 				if c.hub.WaitSubscribed(ctx) != nil {
 					return
 				}
@@ -202,7 +202,7 @@ func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 				c.log.Warn("no camera found (no /dev/video0, no libcamera): using the test pattern")
 			}
 			c.update(func(s *Status) { s.Opened = spec })
-			c.log.Info("camera opened", "source", spec)
+			c.log.Info("opened", "source", spec)
 			return spec, src
 		}
 		if i == len(cands)-1 {
@@ -210,7 +210,7 @@ func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 			c.failed(err, 1)
 			return spec, nil
 		}
-		c.log.Info("camera candidate did not work", "source", spec, "err", err)
+		c.log.Info("candidate did not work", "source", spec, "err", err)
 		if ctx.Err() != nil {
 			return spec, nil
 		}
@@ -229,7 +229,7 @@ func (c *Camera) failed(err error, fails int) {
 	})
 	// One log line per change of state or error, not one per retry.
 	if prev.State != state || prev.Err != err.Error() {
-		c.log.Warn("camera "+string(state), "err", err)
+		c.log.Warn(string(state), "err", err)
 	}
 }
 
@@ -257,7 +257,7 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source) error {
 			return err
 		case <-check.C:
 			if since := time.Since(time.Unix(0, last.Load())); since > c.cfg.Watchdog {
-				c.log.Warn("camera stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
+				c.log.Warn("stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
 				abandon()
 				// Give a reader that wakes up now a moment to release the
 				// device before it is opened again.
@@ -331,7 +331,7 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, last *atomic
 		if first {
 			first = false
 			c.update(func(s *Status) { s.State, s.Width, s.Height = StateStreaming, f.Width, f.Height })
-			c.log.Info("camera streaming", "source", spec, "size", fmt.Sprintf("%dx%d", f.Width, f.Height))
+			c.log.Info("streaming", "source", spec, "size", fmt.Sprintf("%dx%d", f.Width, f.Height))
 		}
 		if el := at.Sub(windowStart); el >= time.Second {
 			fps := float64(windowN) / el.Seconds()
