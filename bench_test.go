@@ -44,22 +44,9 @@ func benchViewers(b *testing.B, n int) {
 	time.Sleep(500 * time.Millisecond)
 	b.ResetTimer()
 	cpu0, mem0 := cpuTime(b, p.pid()), privateDirtyKB(b, p.pid())
-	start := make([]int, n)
-	for i, v := range vs {
-		start[i] = v.total()
-	}
+	start := marks(vs)
 
-	for i, v := range vs {
-		for v.total() < start[i]+b.N {
-			v.mu.Lock()
-			err := v.err
-			v.mu.Unlock()
-			if err != nil {
-				b.Fatalf("viewer %d: %v", i, err)
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitParts(b, vs, start, b.N)
 	b.StopTimer()
 	cpu, mem := cpuTime(b, p.pid())-cpu0, privateDirtyKB(b, p.pid())
 
@@ -103,6 +90,46 @@ func benchViewers(b *testing.B, n int) {
 	}
 }
 
+// marks returns how many parts each viewer has got so far.
+func marks(vs []*viewer) []int {
+	m := make([]int, len(vs))
+	for i, v := range vs {
+		m[i] = v.total()
+	}
+	return m
+}
+
+// waitParts waits until every viewer has got n more parts than at start,
+// failing if one loses its stream.
+func waitParts(b *testing.B, vs []*viewer, start []int, n int) {
+	for i, v := range vs {
+		for v.total() < start[i]+n {
+			v.mu.Lock()
+			err := v.err
+			v.mu.Unlock()
+			if err != nil {
+				b.Fatalf("viewer %d: %v", i, err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
+// minFPS is the lowest frame rate among viewers over the parts each got
+// since its start index.
+func minFPS(vs []*viewer, start []int) float64 {
+	low := 1e9
+	for i, v := range vs {
+		v.mu.Lock()
+		times := v.times[start[i]:]
+		v.mu.Unlock()
+		if len(times) > 1 {
+			low = min(low, float64(len(times)-1)/times[len(times)-1].Sub(times[0]).Seconds())
+		}
+	}
+	return low
+}
+
 // BenchmarkSlowViewer: 20 viewers, one of which reads one frame a second;
 // b.N is the number of frames each of the other 19 reads. It fails unless
 // those 19 get >= 28 frames/s and the server's anonymous memory stays
@@ -116,33 +143,18 @@ func BenchmarkSlowViewer(b *testing.B) {
 	}
 	time.Sleep(time.Second)
 	mem0 := privateDirtyKB(b, p.pid())
-	start := make([]int, len(fast))
-	for i, v := range fast {
-		start[i] = v.total()
-	}
+	start := marks(fast)
 	b.ResetTimer()
-	for i, v := range fast {
-		for v.total() < start[i]+b.N {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitParts(b, fast, start, b.N)
 	b.StopTimer()
 	mem := privateDirtyKB(b, p.pid())
-	minFPS := 1e9
-	for i, v := range fast {
-		v.mu.Lock()
-		times := v.times[start[i]:]
-		v.mu.Unlock()
-		if len(times) > 1 {
-			minFPS = min(minFPS, float64(len(times)-1)/times[len(times)-1].Sub(times[0]).Seconds())
-		}
-	}
-	b.ReportMetric(minFPS, "fps_min_others")
+	low := minFPS(fast, start)
+	b.ReportMetric(low, "fps_min_others")
 	b.ReportMetric(float64(slow.total()), "slow_viewer_frames")
 	b.ReportMetric(float64(mem-mem0)/1024, "anon_growth_MB")
 	if b.N >= 60 {
-		if minFPS < 28 {
-			b.Errorf("with a slow viewer, the slowest other viewer got %.1f frames/s, want >= 28", minFPS)
+		if low < 28 {
+			b.Errorf("with a slow viewer, the slowest other viewer got %.1f frames/s, want >= 28", low)
 		}
 		if mem-mem0 > 8<<10 {
 			b.Errorf("anonymous memory grew %d kB with a slow viewer", mem-mem0)
@@ -170,32 +182,17 @@ func BenchmarkStalledViewers(b *testing.B) {
 		defer c.Close()
 		io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: pi\r\n\r\n") // never read
 	}
-	start := make([]int, len(normal))
-	for i, v := range normal {
-		start[i] = v.total()
-	}
+	start := marks(normal)
 	b.ResetTimer()
-	for i, v := range normal {
-		for v.total() < start[i]+b.N {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitParts(b, normal, start, b.N)
 	b.StopTimer()
 	rss := rssKB(b, p.pid())
-	minFPS := 1e9
-	for i, v := range normal {
-		v.mu.Lock()
-		times := v.times[start[i]:]
-		v.mu.Unlock()
-		if len(times) > 1 {
-			minFPS = min(minFPS, float64(len(times)-1)/times[len(times)-1].Sub(times[0]).Seconds())
-		}
-	}
-	b.ReportMetric(minFPS, "fps_min_normal")
+	low := minFPS(normal, start)
+	b.ReportMetric(low, "fps_min_normal")
 	b.ReportMetric(float64(rss-rss0)/1024, "rss_growth_MB")
 	if b.N >= 60 {
-		if minFPS < 28 {
-			b.Errorf("beside 20 stalled viewers a normal viewer got %.1f frames/s, want >= 28", minFPS)
+		if low < 28 {
+			b.Errorf("beside 20 stalled viewers a normal viewer got %.1f frames/s, want >= 28", low)
 		}
 		if rss-rss0 > 60<<10 {
 			b.Errorf("RSS grew %d kB with 20 stalled viewers, want < 60 MB", rss-rss0)

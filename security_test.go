@@ -344,13 +344,8 @@ func TestSSHLimits(t *testing.T) {
 	e := startTUI(t, nil)
 	t.Run("max sessions", func(t *testing.T) {
 		e2 := startTUIArgs(t, "--max-sessions", "2")
-		for range 2 {
-			s, err := e2.connect(t, e2.key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.waitFor("Open in a browser")
-		}
+		e2.open(t)
+		e2.open(t)
 		s, err := e2.connect(t, e2.key)
 		if err != nil {
 			t.Fatal(err)
@@ -371,16 +366,8 @@ func TestSSHLimits(t *testing.T) {
 	})
 	t.Run("idle", func(t *testing.T) {
 		e3 := startTUIArgs(t, "--ssh-idle", "2s")
-		s, err := e3.connect(t, e3.key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.waitFor("Open in a browser")
-		done := make(chan error, 1)
-		go func() { done <- s.sess.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
+		s := e3.open(t)
+		if !s.ended(10 * time.Second) {
 			t.Fatal("an idle session was not closed")
 		}
 		_, tail := s.raw.stats()
@@ -416,11 +403,7 @@ func TestHostileNamesAndContents(t *testing.T) {
 	img := snapshotBytes(t, e.proc)
 	os.WriteFile(filepath.Join(e.dir, "photos", "photo\x1b]0;pwned\x07\x1b[2J.jpg"), img, 0o644)
 
-	s, err := e.connect(t, e.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.waitFor("Open in a browser")
+	s := e.open(t)
 	s.press("2")
 	txt := s.waitFor("photo␛]0;pwned␇␛[2J.jpg")
 	if !strings.Contains(txt, "1 Live") {
@@ -486,11 +469,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	defer exec.Command("umount", "-l", dir).Run()
 	e := startTUIArgs(t, "--photos", dir)
-	s, err := e.connect(t, e.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.waitFor("Open in a browser")
+	s := e.open(t)
 	full := false
 	for i := 0; i < 60 && !full; i++ {
 		s.press("s")
@@ -541,16 +520,7 @@ func TestStopWithEverythingInFlight(t *testing.T) {
 	for range 10 {
 		watch(t, e.proc, 0)
 	}
-	a, err := e.connect(t, e.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := e.connect(t, e.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.waitFor("Open in a browser")
-	b.waitFor("Open in a browser")
+	a, b := e.open(t), e.open(t)
 	a.press("s")
 	b.press("s")
 	at := time.Now()

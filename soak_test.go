@@ -220,11 +220,7 @@ func TestSoak(t *testing.T) {
 			s.press("1")
 			s.waitFor("Open in a browser")
 			s.press("q")
-			done := make(chan error, 1)
-			go func() { done <- s.sess.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
+			if !s.ended(5 * time.Second) {
 				tb.Fatalf("q did not end the session")
 			}
 			sessions.Add(1)

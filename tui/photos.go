@@ -23,13 +23,13 @@ type photos struct {
 	full       bool   // the selected photo fills the window
 	confirm    string // photo whose deletion awaits y/n
 	preview    string
-	previewFor previewKeyP // what preview shows
-	pending    previewKeyP // what is being drawn
+	previewFor photoPreviewKey // what preview shows
+	pending    photoPreviewKey // what is being drawn
 	bodyW      int
 	bodyH      int
 }
 
-type previewKeyP struct {
+type photoPreviewKey struct {
 	name       string
 	size       int64
 	cols, rows int
@@ -55,7 +55,7 @@ type (
 		err    error
 	}
 	photoPreviewMsg struct {
-		key  previewKeyP
+		key  photoPreviewKey
 		text string
 		err  error
 	}
@@ -138,7 +138,7 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.drawPreview())
 	case photoPreviewMsg:
 		if msg.key == p.pending {
-			p.pending = previewKeyP{}
+			p.pending = photoPreviewKey{}
 		}
 		p.previewFor = msg.key
 		p.preview = msg.text
@@ -234,12 +234,12 @@ func (p *photos) listWidth(w int) int { return min(max(w*2/5, 30), w) }
 func (p *photos) drawPreview() tea.Cmd {
 	ph, ok := p.selected()
 	if !ok || p.bodyW == 0 {
-		p.preview, p.previewFor = "", previewKeyP{}
+		p.preview, p.previewFor = "", photoPreviewKey{}
 		return nil
 	}
 	cols, rows := p.previewArea(p.bodyW, p.bodyH)
-	k := previewKeyP{ph.Name, ph.Size, cols, rows}
-	if k == p.previewFor || k == p.pending || p.pending != (previewKeyP{}) {
+	k := photoPreviewKey{ph.Name, ph.Size, cols, rows}
+	if k == p.previewFor || k == p.pending || p.pending != (photoPreviewKey{}) {
 		return nil
 	}
 	p.pending = k

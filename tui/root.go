@@ -102,11 +102,11 @@ func (r *root) Init() tea.Cmd {
 
 // Update routes msg. A panic in it ends only this session: it is logged
 // with its stack and the program quits, telling the user why.
-func (r *root) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+func (r *root) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.crash(p)
-			cmd = tea.Quit
+			m, cmd = r, tea.Quit
 		}
 	}()
 	return r.update(msg)
