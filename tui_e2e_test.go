@@ -145,7 +145,7 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 	}
 	go io.Copy(io.MultiWriter(s.emu, s.raw), out)
 	go io.Copy(io.MultiWriter(s.emu, s.raw), errOut)
-	go io.Copy(s.in, s.emu) // the terminal's answers to queries
+	go io.Copy(s.in, s.emu)                          // the terminal's answers to queries
 	t.Cleanup(func() { sess.Close(); conn.Close() }) // (vt's Emulator.Close races with its Read: left open)
 	return s, nil
 }
