@@ -110,6 +110,9 @@ func start(t testing.TB, args ...string) *proc {
 	}
 	p.cmd = exec.Command(binPath, all...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	// A race-enabled binary sleeps 1 s at exit by default, which would
+	// count against the 2 s a stop may take.
+	p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start pistream: %v", err)
 	}

@@ -425,9 +425,8 @@ func TestHostileNamesAndContents(t *testing.T) {
 	if y < 0 || yb < 0 {
 		t.Fatalf("text not found:\n%s", txt)
 	}
-	red, before := s.emu.CellAt(x, y), s.emu.CellAt(xb, yb)
-	if fmt.Sprint(red.Style.Fg) != fmt.Sprint(before.Style.Fg) {
-		t.Errorf("the note's colour sequence took effect: RED in %v, text in %v", red.Style.Fg, before.Style.Fg)
+	if red, before := s.fg(x, y), s.fg(xb, yb); red != before {
+		t.Errorf("the note's colour sequence took effect: RED in %v, text in %v", red, before)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -6,6 +6,7 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -80,6 +81,29 @@ type screen struct {
 
 	mu     sync.Mutex
 	titles []string // window titles the session set
+
+	// emuMu serialises writes into the emulator with reads of its cells:
+	// CellAt hands out pointers into the screen that the next write changes.
+	emuMu sync.Mutex
+}
+
+// emuWriter writes into the screen's emulator under emuMu.
+type emuWriter struct{ s *screen }
+
+func (w emuWriter) Write(p []byte) (int, error) {
+	w.s.emuMu.Lock()
+	defer w.s.emuMu.Unlock()
+	return w.s.emu.Write(p)
+}
+
+// fg is the foreground colour of the cell at x, y.
+func (s *screen) fg(x, y int) string {
+	s.emuMu.Lock()
+	defer s.emuMu.Unlock()
+	if c := s.emu.CellAt(x, y); c != nil {
+		return fmt.Sprint(c.Style.Fg)
+	}
+	return ""
 }
 
 // countingWriter counts bytes and keeps the last 64 KiB of them.
@@ -143,8 +167,8 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 	if err := sess.Shell(); err != nil {
 		t.Fatalf("shell: %v", err)
 	}
-	go io.Copy(io.MultiWriter(s.emu, s.raw), out)
-	go io.Copy(io.MultiWriter(s.emu, s.raw), errOut)
+	go io.Copy(io.MultiWriter(emuWriter{s}, s.raw), out)
+	go io.Copy(io.MultiWriter(emuWriter{s}, s.raw), errOut)
 	go io.Copy(s.in, s.emu)                          // the terminal's answers to queries
 	t.Cleanup(func() { sess.Close(); conn.Close() }) // (vt's Emulator.Close races with its Read: left open)
 	return s, nil
@@ -175,6 +199,8 @@ func (s *screen) ended(d time.Duration) bool {
 
 // text is the screen as plain text, a line per row.
 func (s *screen) text() string {
+	s.emuMu.Lock()
+	defer s.emuMu.Unlock()
 	var b strings.Builder
 	for y := 0; y < s.emu.Height(); y++ {
 		for x := 0; x < s.emu.Width(); x++ {

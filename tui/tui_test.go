@@ -27,6 +27,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// Dates on the golden screens are in UTC, whatever the machine's zone. Set
+// before any test starts a goroutine that reads the clock.
+func init() { time.Local = time.UTC }
+
 // driver runs a root model in-process: it executes commands (dropping the
 // ones that wait, like ticks and change notifications) and feeds their
 // messages back, as Bubble Tea would.
@@ -164,7 +168,6 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestPhotosScreen(t *testing.T) {
-	time.Local = time.UTC
 	app, dir, _ := newTestApp(t)
 	img := testJPEG(t, 640, 480)
 	for i, name := range []string{"2026-11-24_08-00-00.000.jpg", "2026-11-25_14-03-07.123.jpg", "2026-11-25_18-30-00.500.jpg"} {
@@ -200,7 +203,6 @@ func TestPhotosScreen(t *testing.T) {
 }
 
 func TestNotesScreen(t *testing.T) {
-	time.Local = time.UTC
 	app, _, dir := newTestApp(t)
 	for name, text := range map[string]string{
 		"printer.md": "# Printer setup\n\nThe **camera** looks at the bed.\n\n## Checklist\n\n- check the focus\n- clean the lens\n\n```\nmake run\n```\n",
