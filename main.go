@@ -210,77 +210,21 @@ func run(o options, settings camera.Settings) error {
 	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Log: logger}
 	failed := make(chan error, 2)
 
-	var httpSrv *http.Server
 	streamsCtx, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
+	var httpSrv *http.Server
 	if o.http != "" {
-		ln, err := net.Listen("tcp", o.http)
-		if err != nil {
-			return fmt.Errorf("http: %w", err)
-		}
-		token := ""
-		if o.httpAuth == "token" {
-			if token = o.httpToken; token == "" {
-				if token, err = httpstream.LoadOrCreateToken(filepath.Join(o.state, "http_token")); err != nil {
-					ln.Close()
-					return err
-				}
-			}
-		} else {
-			app.OpenFeed = true
-			logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
-		}
-		hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers})
-		httpSrv = &http.Server{
-			Handler:           hs.Handler(),
-			ReadHeaderTimeout: 5 * time.Second,
-			IdleTimeout:       60 * time.Second,
-			BaseContext:       func(net.Listener) context.Context { return streamsCtx },
-			ErrorLog:          logger.StandardLog(log.StandardLogOptions{ForceLevel: log.DebugLevel}),
-			MaxHeaderBytes:    16 << 10,
-		}
-		scheme := "http"
-		if o.tlsCert != "" {
-			cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
-			if err != nil {
-				ln.Close()
-				return fmt.Errorf("tls: %w", err)
-			}
-			scheme = "https"
-			httpSrv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-			go func() { failed <- fmt.Errorf("https: %w", httpSrv.ServeTLS(ln, "", "")) }()
-		} else {
-			go func() { failed <- fmt.Errorf("http: %w", httpSrv.Serve(ln)) }()
-		}
-		app.Viewers = hs.Viewers
-		app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr), scheme, token)
-		for _, u := range app.URLs {
-			logger.Info("open the live feed in a browser", "url", u)
+		if httpSrv, err = serveHTTP(o, app, streamsCtx, failed); err != nil {
+			return err
 		}
 	} else {
 		logger.Info("HTTP is off (--http \"\")")
 	}
-
 	var sshSrv *ssh.Server
 	if o.ssh != "" {
-		ln, err := net.Listen("tcp", o.ssh)
-		if err != nil {
-			return fmt.Errorf("ssh: %w", err)
-		}
-		sshSrv, err = tui.NewSSHServer(app, tui.SSHConfig{
-			Addr:           o.ssh,
-			AuthorizedKeys: o.authorizedKeys,
-			HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
-			IdleTimeout:    o.sshIdle,
-			MaxSessions:    o.maxSessions,
-		})
-		if err != nil {
-			ln.Close()
+		if sshSrv, err = serveSSH(o, app, failed); err != nil {
 			return err
 		}
-		go func() { failed <- fmt.Errorf("ssh: %w", sshSrv.Serve(ln)) }()
-		app.SSH = sshCommand(ln.Addr().(*net.TCPAddr))
-		logger.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
 	} else {
 		logger.Info("SSH is off (--ssh \"\")")
 	}
@@ -295,7 +239,10 @@ func run(o options, settings camera.Settings) error {
 	select {
 	case <-ctx.Done():
 		logger.Info("stopping")
-	case <-localDone:
+	case err := <-localDone:
+		if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+			logger.Error("the local TUI failed", "err", err)
+		}
 		logger.Info("the local TUI quit: stopping")
 	case runErr = <-failed:
 	}
@@ -326,6 +273,81 @@ func run(o options, settings camera.Settings) error {
 	}
 	logger.Info("stopped")
 	return runErr
+}
+
+// serveHTTP starts the HTTP server of the feed on o.http; its streams end
+// when streams ends, and a failure of Serve goes to failed. It fills in the
+// app's viewer count and URLs.
+func serveHTTP(o options, app *tui.App, streams context.Context, failed chan<- error) (*http.Server, error) {
+	logger := app.Log
+	ln, err := net.Listen("tcp", o.http)
+	if err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	token := ""
+	if o.httpAuth == "token" {
+		if token = o.httpToken; token == "" {
+			if token, err = httpstream.LoadOrCreateToken(filepath.Join(o.state, "http_token")); err != nil {
+				ln.Close()
+				return nil, err
+			}
+		}
+	} else {
+		app.OpenFeed = true
+		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
+	}
+	hs := httpstream.New(httpstream.Config{Camera: app.Camera, Logger: logger, Token: token, MaxViewers: o.maxViewers})
+	srv := &http.Server{
+		Handler:           hs.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return streams },
+		ErrorLog:          logger.StandardLog(log.StandardLogOptions{ForceLevel: log.DebugLevel}),
+		MaxHeaderBytes:    16 << 10,
+	}
+	scheme := "http"
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		go func() { failed <- fmt.Errorf("https: %w", srv.ServeTLS(ln, "", "")) }()
+	} else {
+		go func() { failed <- fmt.Errorf("http: %w", srv.Serve(ln)) }()
+	}
+	app.Viewers = hs.Viewers
+	app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr), scheme, token)
+	for _, u := range app.URLs {
+		logger.Info("open the live feed in a browser", "url", u)
+	}
+	return srv, nil
+}
+
+// serveSSH starts the SSH server of the TUI on o.ssh; a failure of Serve
+// goes to failed. It fills in the app's SSH command.
+func serveSSH(o options, app *tui.App, failed chan<- error) (*ssh.Server, error) {
+	ln, err := net.Listen("tcp", o.ssh)
+	if err != nil {
+		return nil, fmt.Errorf("ssh: %w", err)
+	}
+	srv, err := tui.NewSSHServer(app, tui.SSHConfig{
+		Addr:           o.ssh,
+		AuthorizedKeys: o.authorizedKeys,
+		HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
+		IdleTimeout:    o.sshIdle,
+		MaxSessions:    o.maxSessions,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	go func() { failed <- fmt.Errorf("ssh: %w", srv.Serve(ln)) }()
+	app.SSH = sshCommand(ln.Addr().(*net.TCPAddr))
+	app.Log.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
+	return srv, nil
 }
 
 // newLogger logs to stderr, or, while the local TUI has the terminal, to
