@@ -365,7 +365,7 @@ func TestSSHLimits(t *testing.T) {
 		}
 	})
 	t.Run("idle", func(t *testing.T) {
-		e3 := startTUIArgs(t, "--ssh-idle", "2s")
+		e3 := startTUIArgs(t, "--ssh-idle", "4s")
 		s := e3.open(t)
 		if !s.ended(10 * time.Second) {
 			t.Fatal("an idle session was not closed")

@@ -56,14 +56,7 @@ type (
 )
 
 func newNotes(e *env) *notesScreen {
-	l := list.New(nil, delegate(e.dark), 40, 10)
-	l.SetShowTitle(false)
-	l.SetShowHelp(false)
-	l.DisableQuitKeybindings()
-	l.KeyMap.ShowFullHelp.SetEnabled(false)
-	l.KeyMap.CloseFullHelp.SetEnabled(false)
-	l.SetStatusBarItemName("note", "notes")
-	return &notesScreen{env: e, list: l, vp: viewport.New()}
+	return &notesScreen{env: e, list: newList(e.dark, "note", "notes"), vp: viewport.New()}
 }
 
 func (n *notesScreen) init() tea.Cmd {

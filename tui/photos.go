@@ -67,15 +67,21 @@ type (
 )
 
 func newPhotos(e *env) *photos {
-	l := list.New(nil, list.NewDefaultDelegate(), 40, 10)
+	return &photos{env: e, list: newList(e.dark, "photo", "photos")}
+}
+
+// newList is a bubbles list as the screens use it: no title and no help of
+// its own (the root draws those), no quit keys, filtering with /.
+func newList(dark bool, singular, plural string) list.Model {
+	l := list.New(nil, delegate(dark), 40, 10)
 	l.SetShowTitle(false)
 	l.SetShowHelp(false)
 	l.DisableQuitKeybindings()
 	l.KeyMap.ShowFullHelp.SetEnabled(false)
 	l.KeyMap.CloseFullHelp.SetEnabled(false)
-	l.SetStatusBarItemName("photo", "photos")
-	l.Styles = list.DefaultStyles(e.dark)
-	return &photos{env: e, list: l}
+	l.SetStatusBarItemName(singular, plural)
+	l.Styles = list.DefaultStyles(dark)
+	return l
 }
 
 func (p *photos) init() tea.Cmd {
