@@ -30,17 +30,7 @@ func benchViewers(b *testing.B, n int) {
 		vs[i] = watch(b, p, 0)
 	}
 	// Wait until every viewer has its first frame, then measure.
-	for i, v := range vs {
-		for v.total() == 0 {
-			v.mu.Lock()
-			err := v.err
-			v.mu.Unlock()
-			if err != nil {
-				b.Fatalf("viewer %d: %v", i, err)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
+	waitParts(b, vs, make([]int, n), 1)
 	time.Sleep(500 * time.Millisecond)
 	b.ResetTimer()
 	cpu0, mem0 := cpuTime(b, p.pid()), privateDirtyKB(b, p.pid())
