@@ -306,11 +306,32 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		"-quality", "(default 80)", "-idle-release", "-http", `(default ":8080")`, "-headless", "-log-level",
 		"-ssh", `(default ":2222")`, "-authorized-keys", "authorized_keys", "-state", "-photos", "Pictures/pistream",
 		"-notes", "pistream-notes", "-trash-days", "(default 7)",
+		"-http-auth", `(default "token")`, "-http-token", "-max-viewers", "(default 32)", "-tls-cert", "-tls-key",
+		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("--help lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// A token from the environment works but is never printed by --help.
+func TestTokenFromEnvironment(t *testing.T) {
+	const tok = "env-token-0123456789abcdef"
+	cmd := exec.Command(binPath, "--help")
+	cmd.Env = append(os.Environ(), "PISTREAM_HTTP_TOKEN="+tok)
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), tok) {
+		t.Errorf("--help prints the token from the environment:\n%s", out)
+	}
+	t.Setenv("PISTREAM_HTTP_TOKEN", tok)
+	p := start(t, "--http-auth", "token")
+	p.token = tok
+	resp, err := p.get(context.Background(), "/snapshot")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the token from PISTREAM_HTTP_TOKEN: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
 }
 
 func TestBadFlagsAreRefused(t *testing.T) {

@@ -73,9 +73,9 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	fs.BoolVar(&o.idleRelease, "idle-release", false, "release the camera while nobody watches")
 	fs.StringVar(&o.http, "http", ":8080", "HTTP listen address; empty turns HTTP off")
 	fs.StringVar(&o.httpAuth, "http-auth", "token", "HTTP access: token (every path needs the access token) or none (open to anyone who can reach it)")
-	fs.StringVar(&o.httpToken, "http-token", os.Getenv("PISTREAM_HTTP_TOKEN"),
+	fs.StringVar(&o.httpToken, "http-token", "",
 		"HTTP access token (env PISTREAM_HTTP_TOKEN); default: a random one kept in the state directory")
-	fs.IntVar(&o.maxViewers, "max-viewers", 32, "most /stream viewers at once; the next gets 503")
+	fs.IntVar(&o.maxViewers, "max-viewers", 32, "most /stream viewers at once; the next gets 503 (0: no cap)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
@@ -83,7 +83,7 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	fs.IntVar(&o.maxSessions, "max-sessions", 8, "most SSH sessions at once")
 	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
 		"public keys allowed to log in by SSH; re-read when it changes")
-	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, log of the local TUI)")
+	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, HTTP token, log of the local TUI)")
 	fs.StringVar(&o.photos, "photos", filepath.Join(home, "Pictures", "pistream"), "photos directory")
 	fs.StringVar(&o.notes, "notes", filepath.Join(home, "pistream-notes"), "notes directory (markdown files)")
 	fs.IntVar(&o.trashDays, "trash-days", 7, "days deleted photos stay in the trash")
@@ -104,6 +104,9 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	}
 	if o.quality < 1 || o.quality > 100 {
 		return o, camera.Settings{}, fmt.Errorf("--quality %d: want 1 to 100", o.quality)
+	}
+	if o.httpToken == "" { // from the environment, never shown by --help
+		o.httpToken = os.Getenv("PISTREAM_HTTP_TOKEN")
 	}
 	if o.httpAuth != "token" && o.httpAuth != "none" {
 		return o, camera.Settings{}, fmt.Errorf("--http-auth %q: want token or none", o.httpAuth)
