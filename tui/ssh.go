@@ -77,8 +77,9 @@ func NewSSHServer(app *App, cfg SSHConfig) (*ssh.Server, error) {
 			}
 			return nil
 		},
-		// A connection without any traffic for this long is closed too.
-		wish.WithIdleTimeout(cfg.IdleTimeout),
+		// The session's own idle check (key presses) closes it politely;
+		// this one, later, closes connections whose client is gone.
+		wish.WithIdleTimeout(connIdle(cfg.IdleTimeout)),
 		wish.WithMiddleware( // the last runs first
 			recover.MiddlewareWithLogger(logger,
 				farewell,
@@ -118,6 +119,15 @@ func requireAuthorizedKey(ak *authorizedKeys) wish.Middleware {
 			next(s)
 		}
 	}
+}
+
+// connIdle is the connection-level idle timeout for a session idle
+// timeout d: a little later, so the session's own check says goodbye first.
+func connIdle(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d + 30*time.Second
 }
 
 // limitSessions refuses a session beyond max, and counts the others in n.
