@@ -317,14 +317,16 @@ func serveHTTP(o options, app *tui.App, streams context.Context, failed chan<- e
 		}
 		scheme = "https"
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		go func() { failed <- fmt.Errorf("https: %w", srv.ServeTLS(ln, "", "")) }()
-	} else {
-		go func() { failed <- fmt.Errorf("http: %w", srv.Serve(ln)) }()
 	}
 	app.Viewers = hs.Viewers
 	app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr), scheme, token)
-	for _, u := range app.URLs {
+	for _, u := range app.URLs { // before serving: whoever sees a URL can use it
 		logger.Info("open the live feed in a browser", "url", u)
+	}
+	if scheme == "https" {
+		go func() { failed <- fmt.Errorf("https: %w", srv.ServeTLS(ln, "", "")) }()
+	} else {
+		go func() { failed <- fmt.Errorf("http: %w", srv.Serve(ln)) }()
 	}
 	return srv, nil
 }
@@ -347,9 +349,9 @@ func serveSSH(o options, app *tui.App, failed chan<- error) (*ssh.Server, error)
 		ln.Close()
 		return nil, err
 	}
-	go func() { failed <- fmt.Errorf("ssh: %w", srv.Serve(ln)) }()
 	app.SSH = sshCommand(ln.Addr().(*net.TCPAddr))
 	app.Log.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
+	go func() { failed <- fmt.Errorf("ssh: %w", srv.Serve(ln)) }()
 	return srv, nil
 }
 
