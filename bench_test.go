@@ -25,10 +25,7 @@ func BenchmarkViewers(b *testing.B) {
 
 func benchViewers(b *testing.B, n int) {
 	p := start(b, "--size", "640x480", "--fps", "30", "--max-viewers", "0")
-	vs := make([]*viewer, n)
-	for i := range vs {
-		vs[i] = watch(b, p, 0)
-	}
+	vs := watchAll(b, p, n)
 	// Wait until every viewer has its first frame, then measure.
 	waitParts(b, vs, make([]int, n), 1)
 	time.Sleep(500 * time.Millisecond)
@@ -127,10 +124,7 @@ func minFPS(vs []*viewer, start []int) float64 {
 func BenchmarkSlowViewer(b *testing.B) {
 	p := start(b, "--size", "640x480", "--fps", "30")
 	slow := watch(b, p, time.Second)
-	fast := make([]*viewer, 19)
-	for i := range fast {
-		fast[i] = watch(b, p, 0)
-	}
+	fast := watchAll(b, p, 19)
 	time.Sleep(time.Second)
 	mem0 := privateDirtyKB(b, p.pid())
 	start := marks(fast)
@@ -157,10 +151,7 @@ func BenchmarkSlowViewer(b *testing.B) {
 // the normal viewers keep >= 28 frames/s and RSS grows by less than 60 MB.
 func BenchmarkStalledViewers(b *testing.B) {
 	p := start(b, "--size", "640x480", "--fps", "30")
-	normal := make([]*viewer, 5)
-	for i := range normal {
-		normal[i] = watch(b, p, 0)
-	}
+	normal := watchAll(b, p, 5)
 	time.Sleep(time.Second)
 	rss0 := rssKB(b, p.pid())
 	addr := strings.TrimPrefix(p.url, "http://")

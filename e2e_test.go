@@ -277,6 +277,16 @@ func watch(t testing.TB, p *proc, delay time.Duration) *viewer {
 
 func (v *viewer) stop() { v.cancel(); <-v.done }
 
+// watchAll connects n viewers that read every frame.
+func watchAll(t testing.TB, p *proc, n int) []*viewer {
+	t.Helper()
+	vs := make([]*viewer, n)
+	for i := range vs {
+		vs[i] = watch(t, p, 0)
+	}
+	return vs
+}
+
 // count is the number of parts received between from and to.
 func (v *viewer) count(from, to time.Time) int {
 	v.mu.Lock()
@@ -381,10 +391,7 @@ func TestCurl(t *testing.T) {
 func TestSlowViewerHoldsNobodyBack(t *testing.T) {
 	p := start(t, "--size", "640x480", "--fps", "30")
 	slow := watch(t, p, time.Second)
-	var fast []*viewer
-	for range 19 {
-		fast = append(fast, watch(t, p, 0))
-	}
+	fast := watchAll(t, p, 19)
 	time.Sleep(2 * time.Second) // warm up
 	from, framesBefore, memBefore := time.Now(), p.state(t).Frames, privateDirtyKB(t, p.pid())
 	time.Sleep(6 * time.Second)
@@ -460,10 +467,7 @@ func TestViewersLeavingEarly(t *testing.T) {
 // SIGTERM with viewers attached: streams end, exit status 0 within 2 s.
 func TestGracefulStop(t *testing.T) {
 	p := start(t)
-	var vs []*viewer
-	for range 10 {
-		vs = append(vs, watch(t, p, 0))
-	}
+	vs := watchAll(t, p, 10)
 	time.Sleep(300 * time.Millisecond)
 	at := time.Now()
 	p.cmd.Process.Signal(syscall.SIGTERM)

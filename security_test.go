@@ -195,10 +195,7 @@ func TestHalfSentRequests(t *testing.T) {
 func TestStalledViewers(t *testing.T) {
 	p := start(t)
 	addr := strings.TrimPrefix(p.url, "http://")
-	var normal []*viewer
-	for range 3 {
-		normal = append(normal, watch(t, p, 0))
-	}
+	normal := watchAll(t, p, 3)
 	time.Sleep(time.Second)
 	rss0, anon0 := rssKB(t, p.pid()), privateDirtyKB(t, p.pid())
 	for range 20 {
@@ -516,9 +513,7 @@ func TestDiskFull(t *testing.T) {
 // 2 s, the snapshot complete or absent.
 func TestStopWithEverythingInFlight(t *testing.T) {
 	e := startTUI(t, nil)
-	for range 10 {
-		watch(t, e.proc, 0)
-	}
+	watchAll(t, e.proc, 10)
 	a, b := e.open(t), e.open(t)
 	a.press("s")
 	b.press("s")

@@ -134,19 +134,27 @@ func TestSourceStopsAndResumes(t *testing.T) {
 	path := writeVideo(t, 10)
 	c := start(t, Config{Spec: path, Settings: Settings{Width: 160, Height: 120, FPS: 30}, BackoffMin: 300 * time.Millisecond})
 	frames(t, c, 3, 160, 120)
-	st := waitState(t, c, 5*time.Second, "reconnecting", func(s Status) bool { return s.State == StateReconnecting })
-	if !strings.Contains(st.Err, "end of stream") {
-		t.Errorf("reconnecting with error %q, want it to say end of stream", st.Err)
-	}
-	before := c.Hub().Latest().Seq
-	fs := frames(t, c, 5, 160, 120)
-	if fs[len(fs)-1].Seq <= before {
-		t.Errorf("no new frames after reconnecting")
-	}
-	st = waitState(t, c, 5*time.Second, "streaming again", func(s Status) bool { return s.State == StateStreaming && s.Reconnects >= 1 })
+	st := reconnectsAndResumes(t, c, "end of stream", 160, 120)
 	if st.Err == "" {
 		t.Error("the last error was forgotten after recovery")
 	}
+}
+
+// reconnectsAndResumes waits for the camera to report reconnecting with an
+// error containing why, then for new frames and streaming again; it
+// returns the status then.
+func reconnectsAndResumes(t *testing.T, c *Camera, why string, w, h int) Status {
+	t.Helper()
+	st := waitState(t, c, 5*time.Second, "reconnecting", func(s Status) bool { return s.State == StateReconnecting })
+	if !strings.Contains(st.Err, why) {
+		t.Errorf("reconnecting with error %q, want it to say %q", st.Err, why)
+	}
+	before := c.Hub().Latest().Seq
+	fs := frames(t, c, 5, w, h)
+	if fs[len(fs)-1].Seq <= before {
+		t.Errorf("no new frames after reconnecting")
+	}
+	return waitState(t, c, 5*time.Second, "streaming again", func(s Status) bool { return s.State == StateStreaming && s.Reconnects >= 1 })
 }
 
 func TestMissingSourceFails(t *testing.T) {
@@ -278,14 +286,7 @@ func TestWatchdogReopensStalledSource(t *testing.T) {
 	c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Watchdog: 300 * time.Millisecond})
 	t.Cleanup(func() { close(release) }) // runs before start's cleanup
 	frames(t, c, 5, 160, 120)
-	st := waitState(t, c, 5*time.Second, "reconnecting after the stall", func(s Status) bool { return s.State == StateReconnecting })
-	if !strings.Contains(st.Err, "watchdog") {
-		t.Errorf("error %q does not say the watchdog reopened the camera", st.Err)
+	if st := reconnectsAndResumes(t, c, "watchdog", 160, 120); st.Reconnects != 1 {
+		t.Errorf("reconnects = %d, want 1", st.Reconnects)
 	}
-	before := c.Hub().Latest().Seq
-	fs := frames(t, c, 5, 160, 120)
-	if fs[4].Seq <= before {
-		t.Error("no new frames after the watchdog reopened the source")
-	}
-	waitState(t, c, 5*time.Second, "streaming again", func(s Status) bool { return s.State == StateStreaming && s.Reconnects == 1 })
 }

@@ -59,28 +59,27 @@ func decodeReduced(data []byte, w, h, needW, needH int) (gocv.Mat, error) {
 		div  int
 		flag gocv.IMReadFlag
 	}{{8, gocv.IMReadReducedColor8}, {4, gocv.IMReadReducedColor4}, {2, gocv.IMReadReducedColor2}, {1, gocv.IMReadColor}}
-	for i, sc := range scales {
-		dw, dh := w/sc.div, h/sc.div
-		if (dw < needW || dh < needH) && i < len(scales)-1 {
-			continue // too small at this scale: try a larger one
-		}
-		if dw*dh > maxDecodePixels {
-			if i == 0 {
-				return gocv.Mat{}, fmt.Errorf("image of %dx%d is too large to preview", w, h)
-			}
-			sc = scales[i-1] // the largest that fits in memory
-		}
-		img, err := gocv.IMDecode(data, sc.flag)
-		if err != nil {
-			return gocv.Mat{}, fmt.Errorf("decode jpeg: %w", err)
-		}
-		if img.Empty() {
-			img.Close()
-			return gocv.Mat{}, fmt.Errorf("decode jpeg: not a complete image")
-		}
-		return img, nil
+	if w/8*(h/8) > maxDecodePixels {
+		return gocv.Mat{}, fmt.Errorf("image of %dx%d is too large to preview", w, h)
 	}
-	panic("unreachable")
+	// The smallest scale that gives enough pixels, unless a larger one
+	// would not fit in memory.
+	pick := scales[0]
+	for _, sc := range scales[1:] {
+		if w/pick.div >= needW && h/pick.div >= needH || w/sc.div*(h/sc.div) > maxDecodePixels {
+			break
+		}
+		pick = sc
+	}
+	img, err := gocv.IMDecode(data, pick.flag)
+	if err != nil {
+		return gocv.Mat{}, fmt.Errorf("decode jpeg: %w", err)
+	}
+	if img.Empty() {
+		img.Close()
+		return gocv.Mat{}, fmt.Errorf("decode jpeg: not a complete image")
+	}
+	return img, nil
 }
 
 // fit scales w×h to fit in maxW×maxH (in square pixels) keeping the aspect
