@@ -82,6 +82,8 @@ type screen struct {
 	mu     sync.Mutex
 	titles []string // window titles the session set
 
+	copied sync.WaitGroup // the copies of the session's output, until EOF
+
 	// emuMu serialises writes into the emulator with reads of its cells:
 	// CellAt hands out pointers into the screen that the next write changes.
 	emuMu sync.Mutex
@@ -167,8 +169,8 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 	if err := sess.Shell(); err != nil {
 		t.Fatalf("shell: %v", err)
 	}
-	go io.Copy(io.MultiWriter(emuWriter{s}, s.raw), out)
-	go io.Copy(io.MultiWriter(emuWriter{s}, s.raw), errOut)
+	s.copied.Go(func() { io.Copy(io.MultiWriter(emuWriter{s}, s.raw), out) })
+	s.copied.Go(func() { io.Copy(io.MultiWriter(emuWriter{s}, s.raw), errOut) })
 	go io.Copy(s.in, s.emu)                          // the terminal's answers to queries
 	t.Cleanup(func() { sess.Close(); conn.Close() }) // (vt's Emulator.Close races with its Read: left open)
 	return s, nil
@@ -185,10 +187,11 @@ func (e *tuiEnv) open(t testing.TB) *screen {
 	return s
 }
 
-// ended reports whether the session ends within d.
+// ended reports whether the session ends within d, and everything it
+// sent has reached the screen.
 func (s *screen) ended(d time.Duration) bool {
 	done := make(chan error, 1)
-	go func() { done <- s.sess.Wait() }()
+	go func() { s.sess.Wait(); s.copied.Wait(); done <- nil }()
 	select {
 	case <-done:
 		return true
