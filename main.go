@@ -39,6 +39,11 @@ type options struct {
 	fps            int
 	quality        int
 	idleRelease    bool
+	rotate         int
+	hflip          bool
+	vflip          bool
+	encoders       int
+	listCameras    bool
 	http           string
 	httpAuth       string
 	httpToken      string
@@ -66,7 +71,12 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.camera, "camera", envOr("PISTREAM_CAMERA", "auto"),
-		"camera: auto, test, a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink (env PISTREAM_CAMERA)")
+		"camera: auto, test, rpicam or rpicam:N (Raspberry Pi camera through rpicam-vid), a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink (env PISTREAM_CAMERA)")
+	fs.BoolVar(&o.listCameras, "list-cameras", false, "list the cameras pistream can find (rpicam, V4L2 devices with their formats and sizes) and exit")
+	fs.IntVar(&o.rotate, "rotate", 0, "turn the picture clockwise: 0, 90, 180 or 270 degrees (after --hflip/--vflip)")
+	fs.BoolVar(&o.hflip, "hflip", false, "mirror the picture left-right")
+	fs.BoolVar(&o.vflip, "vflip", false, "mirror the picture top-bottom")
+	fs.IntVar(&o.encoders, "encoders", 0, "JPEG encoders working in parallel; 0: the number of cores, at most 4")
 	fs.StringVar(&o.size, "size", "640x480", "frame size WxH")
 	fs.IntVar(&o.fps, "fps", 30, "frames per second")
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality of the feed, 1-100")
@@ -101,6 +111,12 @@ func parseFlags(args []string) (options, camera.Settings, error) {
 	}
 	if o.fps < 1 || o.fps > 240 {
 		return o, camera.Settings{}, fmt.Errorf("--fps %d: want 1 to 240", o.fps)
+	}
+	if err := camera.ParseRotation(o.rotate); err != nil {
+		return o, camera.Settings{}, err
+	}
+	if o.encoders < 0 || o.encoders > 64 {
+		return o, camera.Settings{}, fmt.Errorf("--encoders %d: want 0 (automatic) to 64", o.encoders)
 	}
 	if o.quality < 1 || o.quality > 100 {
 		return o, camera.Settings{}, fmt.Errorf("--quality %d: want 1 to 100", o.quality)
@@ -166,6 +182,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pistream:", err)
 		os.Exit(2)
 	}
+	if o.listCameras {
+		if err := camera.ListCameras(context.Background(), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "pistream:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(o, settings); err != nil {
 		fmt.Fprintln(os.Stderr, "pistream:", err)
 		os.Exit(1)
@@ -203,7 +226,8 @@ func run(o options, settings camera.Settings) error {
 
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
-		IdleRelease: o.idleRelease, Logger: logger,
+		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
+		Encoders:  o.encoders, IdleRelease: o.idleRelease, Logger: logger,
 	})
 	camCtx, stopCam := context.WithCancel(context.Background())
 	defer stopCam()

@@ -1,12 +1,17 @@
-// Package camera owns the camera: it opens a source (test pattern, V4L2
-// device, file or URL, GStreamer pipeline), runs the one capture loop that
-// encodes each frame to JPEG exactly once, publishes frames through a Hub,
-// and reopens the source with capped backoff when it fails.
+// Package camera owns the camera: it opens a source (Raspberry Pi camera
+// through rpicam-vid, V4L2 device, GStreamer pipeline, file or URL, test
+// pattern), runs the one capture loop, publishes frames through a Hub and
+// reopens the source with capped backoff when it fails. A frame carries the
+// camera's JPEG, passed through untouched, or raw pixels; a JPEG is made
+// only when a consumer needs one, at most once per frame, by a small pool
+// of encoders while someone watches the feed.
 package camera
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,23 +36,36 @@ const (
 type Status struct {
 	Source      string    // the spec that was asked for, e.g. "auto"
 	Opened      string    // the spec actually in use, e.g. "test"
+	Kind        string    // what the open source is: rpicam, v4l2-mjpeg, v4l2-raw, gstreamer, file, test
 	State       State     //
 	Err         string    // the last error, kept after recovery
 	ErrTime     time.Time // when Err happened
-	Width       int       // size of the last frame
+	Width       int       // size of the last frame (after rotation)
 	Height      int       //
 	FPS         int       // configured frame rate
-	MeasuredFPS float64   // frames published over the last second or so
+	MeasuredFPS float64   // frames captured over the last second or so
 	Frames      uint64    // frames published since start
 	Reconnects  int       // times the source was reopened after a failure
+
+	Transform   Transform // asked with --rotate, --hflip, --vflip
+	TransformBy string    // who does it: none, source, software, or source+software
+	Encoders    int       // JPEG encoders working in parallel
+
+	Captured    uint64 // frames read from the source
+	Encodes     uint64 // JPEG encodes: feed frames and stills
+	Passthrough uint64 // frames published with the camera's own JPEG
+	Decodes     uint64 // JPEG decodes: previews, rotation of a camera's JPEG
+	Dropped     uint64 // frames skipped because every encoder was busy
 }
 
 // Config configures a Camera. Zero durations take the defaults.
 type Config struct {
-	Spec        string // --camera: auto, test, index, /dev path, file, URL, pipeline
-	Settings           // --size and --fps
-	Quality     int    // JPEG quality of the feed, 1..100
-	IdleRelease bool   // close the source while nobody subscribes
+	Spec        string    // --camera: auto, test, rpicam[:N], index, /dev path, file, URL, pipeline
+	Settings              // --size and --fps
+	Quality     int       // JPEG quality of the feed, 1..100
+	Transform   Transform // --rotate, --hflip, --vflip
+	Encoders    int       // JPEG encoders in parallel (default: the number of cores, at most 4)
+	IdleRelease bool      // close the source while nobody subscribes
 	IdleAfter   time.Duration
 	BackoffMin  time.Duration // first wait before reopening (default 250 ms)
 	BackoffMax  time.Duration // cap of the doubling wait (default 5 s)
@@ -58,15 +76,16 @@ type Config struct {
 
 // Camera runs the capture loop for one source and publishes to its Hub.
 type Camera struct {
-	cfg Config
-	hub *Hub
-	log *log.Logger
+	cfg   Config
+	hub   *Hub
+	log   *log.Logger
+	stats Stats
+	mats  *matPool
 
 	mu     sync.Mutex
 	status Status
 
-	snaps chan chan<- Still // requests for a full-quality still
-	seq   atomic.Uint64     // sequence number of the last frame published
+	seq atomic.Uint64 // sequence number of the last frame captured
 }
 
 // SnapshotQuality is the JPEG quality of Snapshot's stills.
@@ -78,6 +97,10 @@ type Still struct {
 	Time time.Time
 }
 
+// DefaultEncoders is the size of the encoder pool: the number of cores, at
+// most 4.
+func DefaultEncoders() int { return min(runtime.NumCPU(), 4) }
+
 // New returns a camera for cfg; call Run to start capturing.
 func New(cfg Config) *Camera {
 	if cfg.Quality <= 0 || cfg.Quality > 100 {
@@ -85,6 +108,9 @@ func New(cfg Config) *Camera {
 	}
 	if cfg.FPS <= 0 {
 		cfg.FPS = 30
+	}
+	if cfg.Encoders <= 0 {
+		cfg.Encoders = DefaultEncoders()
 	}
 	if cfg.BackoffMin <= 0 {
 		cfg.BackoffMin = 250 * time.Millisecond
@@ -104,14 +130,16 @@ func New(cfg Config) *Camera {
 	if cfg.Logger == nil {
 		cfg.Logger = log.Default()
 	}
+	w, h := cfg.Transform.size(cfg.Width, cfg.Height)
 	return &Camera{
-		cfg:   cfg,
-		hub:   NewHub(),
-		snaps: make(chan chan<- Still),
-		log:   cfg.Logger.WithPrefix("camera"),
+		cfg:  cfg,
+		hub:  NewHub(),
+		mats: newMatPool(cfg.Encoders + 4),
+		log:  cfg.Logger.WithPrefix("camera"),
 		status: Status{
 			Source: cfg.Spec, State: StateStarting,
-			Width: cfg.Width, Height: cfg.Height, FPS: cfg.FPS,
+			Width: w, Height: h, FPS: cfg.FPS,
+			Transform: cfg.Transform, TransformBy: "none", Encoders: cfg.Encoders,
 		},
 	}
 }
@@ -122,8 +150,14 @@ func (c *Camera) Hub() *Hub { return c.hub }
 // Status returns the camera's current state.
 func (c *Camera) Status() Status {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.status
+	st := c.status
+	c.mu.Unlock()
+	st.Captured = c.stats.Captured.Load()
+	st.Encodes = c.stats.Encodes.Load()
+	st.Passthrough = c.stats.Passthrough.Load()
+	st.Decodes = c.stats.Decodes.Load()
+	st.Dropped = c.stats.Dropped.Load()
+	return st
 }
 
 func (c *Camera) update(f func(*Status)) {
@@ -136,8 +170,11 @@ func (c *Camera) update(f func(*Status)) {
 // returns. Failures of the source are retried with capped backoff, never
 // returned.
 func (c *Camera) Run(ctx context.Context) {
+	defer c.mats.close()
 	defer c.hub.Close()
 	defer c.update(func(s *Status) { s.State = StateStopped; s.MeasuredFPS = 0 })
+	pipe := newPipeline(c.cfg.Encoders, c.hub.Publish)
+	defer pipe.close()
 
 	spec, src := c.openFirst(ctx)
 	var (
@@ -154,7 +191,7 @@ func (c *Camera) Run(ctx context.Context) {
 				}
 			}
 			var err error
-			src, err = openSource(spec, c.cfg.Settings)
+			src, err = openSource(spec, c.cfg.Settings, c.cfg.Transform)
 			if err != nil {
 				fails++
 				c.failed(err, fails)
@@ -165,7 +202,7 @@ func (c *Camera) Run(ctx context.Context) {
 				continue
 			}
 		}
-		err := c.stream(ctx, spec, src) // closes src
+		err := c.stream(ctx, spec, src, pipe) // closes src
 		src = nil
 		if err == nil { // ctx ended or released while idle
 			continue
@@ -184,22 +221,17 @@ func (c *Camera) Run(ctx context.Context) {
 // opens it. If nothing opens, it returns the spec with a nil source and the
 // loop keeps retrying it.
 func (c *Camera) openFirst(ctx context.Context) (string, Source) {
-	cands := Candidates(c.cfg.Spec, c.cfg.Settings)
+	cands := Candidates(ctx, c.cfg.Spec, c.cfg.Settings)
 	for i, spec := range cands {
-		src, err := openSource(spec, c.cfg.Settings)
+		src, err := openSource(spec, c.cfg.Settings, c.cfg.Transform)
 		if err == nil && c.cfg.Spec == "auto" && spec != "test" {
 			// A device node may exist and still give no frames (the Pi's
 			// raw Unicam node): insist on one frame before choosing it.
-			m := gocv.NewMat()
-			err = src.Read(&m)
-			m.Close()
-			if err != nil {
-				src.Close()
-			}
+			err = c.probe(ctx, spec, src)
 		}
 		if err == nil {
 			if c.cfg.Spec == "auto" && spec == "test" {
-				c.log.Warn("no camera found (no /dev/video0, no libcamera): using the test pattern")
+				c.log.Warn("no camera found (no rpicam camera, no V4L2 device, no libcamera): using the test pattern")
 			}
 			c.update(func(s *Status) { s.Opened = spec })
 			c.log.Info("opened", "source", spec)
@@ -216,6 +248,32 @@ func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 		}
 	}
 	return c.cfg.Spec, nil
+}
+
+// probe reads one frame from src within the watchdog's time; on failure it
+// closes src. A source stuck in Read is left to close itself when (if)
+// Read returns: closing it under a blocked Read is not safe for OpenCV.
+func (c *Camera) probe(ctx context.Context, spec string, src Source) error {
+	done := make(chan error, 1)
+	go func() {
+		m := gocv.NewMat()
+		defer m.Close()
+		_, err := src.Read(&m)
+		done <- err
+	}()
+	t := time.NewTimer(c.cfg.Watchdog)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			src.Close()
+		}
+		return err
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	go func() { <-done; src.Close() }()
+	return fmt.Errorf("no frame from %s within %v", spec, c.cfg.Watchdog)
 }
 
 func (c *Camera) failed(err error, fails int) {
@@ -238,14 +296,14 @@ func (c *Camera) failed(err error, fails int) {
 // error when no frame came for cfg.Watchdog. A reader stuck in Read is
 // abandoned then: it closes its source and publishes nothing when Read
 // returns, while the loop opens the source anew.
-func (c *Camera) stream(ctx context.Context, spec string, src Source) error {
+func (c *Camera) stream(ctx context.Context, spec string, src Source, pipe *pipeline) error {
 	rctx, abandon := context.WithCancel(ctx)
 	defer abandon()
 	var last atomic.Int64 // UnixNano of the last frame, or of the start
 	last.Store(time.Now().UnixNano())
 	done := make(chan error, 1)
 	go func() {
-		err := c.read(rctx, spec, src, &last)
+		err := c.read(rctx, spec, src, pipe, &last)
 		src.Close()
 		done <- err
 	}()
@@ -277,13 +335,19 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source) error {
 	}
 }
 
-// read reads, encodes and publishes frames until the source fails (the
-// error is returned), ctx ends, or nobody watches with IdleRelease on (nil).
-// It stores the time of every frame in last.
-func (c *Camera) read(ctx context.Context, spec string, src Source, last *atomic.Int64) error {
-	raw := gocv.NewMat()
-	defer raw.Close()
-	params := []int{gocv.IMWriteJpegQuality, c.cfg.Quality}
+// maxBroken is how many frames in a row a source may give that are not
+// complete JPEGs before it counts as failed; fewer are skipped.
+const maxBroken = 10
+
+// read reads frames and hands them to the pipeline until the source fails
+// (the error is returned), ctx ends, or nobody watches with IdleRelease on
+// (nil). It stores the time of every frame in last. While somebody wants
+// the feed's JPEGs, frames go through the encoders before they are
+// published; otherwise they are published as they are and encode nothing.
+func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeline, last *atomic.Int64) error {
+	info := infoOf(src, spec)
+	soft := c.cfg.Transform.Minus(info.Done)
+	c.update(func(s *Status) { s.Kind, s.TransformBy = info.Kind, transformBy(c.cfg.Transform, info.Done, soft) })
 	pace := KindOf(spec) == KindFile || KindOf(spec) == KindGStreamer
 	period := time.Second / time.Duration(c.cfg.FPS)
 	var (
@@ -292,6 +356,7 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, last *atomic
 		windowN     = 0
 		idleSince   time.Time
 		first       = true
+		broken      = 0
 	)
 	for ctx.Err() == nil {
 		if c.cfg.IdleRelease {
@@ -309,29 +374,47 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, last *atomic
 			}
 			next = time.Now().Add(period)
 		}
-		if err := src.Read(&raw); err != nil {
+		raw := c.mats.get()
+		jpeg, err := src.Read(raw)
+		if err != nil {
+			c.mats.put(raw)
 			return fmt.Errorf("read %s: %w", spec, err)
 		}
 		at := time.Now()
 		if ctx.Err() != nil { // abandoned by the watchdog, or stopping
+			c.mats.put(raw)
 			return nil
 		}
 		last.Store(at.UnixNano())
-		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, raw, params)
-		if err != nil {
-			return fmt.Errorf("encode jpeg: %w", err)
+		c.stats.Captured.Add(1)
+		var f *Frame
+		if jpeg != nil {
+			c.mats.put(raw)
+			if f, err = newJPEGFrame(jpeg, soft, c.cfg.Quality, &c.stats); err != nil {
+				if broken++; broken >= maxBroken {
+					return fmt.Errorf("read %s: %d frames in a row are broken: %w", spec, broken, err)
+				}
+				c.log.Debug("skipped a broken frame", "source", spec, "err", err)
+				continue
+			}
+		} else {
+			f = newRawFrame(raw, soft, c.cfg.Quality, &c.stats, c.mats)
 		}
-		data := append([]byte(nil), buf.GetBytes()...)
-		buf.Close()
-		c.serveStills(raw, at)
-		f := &Frame{JPEG: data, Time: at, Seq: c.seq.Add(1), Width: raw.Cols(), Height: raw.Rows()}
-		c.hub.Publish(f)
+		broken = 0
+		f.Time, f.Seq = at, c.seq.Add(1)
+		if f.Passthrough() {
+			c.stats.Passthrough.Add(1)
+		}
+		if !pipe.submit(f, c.hub.WantsJPEG() && !f.Encoded()) {
+			c.stats.Dropped.Add(1)
+		}
 
 		windowN++
 		if first {
 			first = false
 			c.update(func(s *Status) { s.State, s.Width, s.Height = StateStreaming, f.Width, f.Height })
-			c.log.Info("streaming", "source", spec, "size", fmt.Sprintf("%dx%d", f.Width, f.Height))
+			c.log.Info("streaming", "source", spec, "kind", info.Kind, "size", fmt.Sprintf("%dx%d", f.Width, f.Height),
+				"transform", c.cfg.Transform, "by", transformBy(c.cfg.Transform, info.Done, soft))
 		}
 		if el := at.Sub(windowStart); el >= time.Second {
 			fps := float64(windowN) / el.Seconds()
@@ -342,27 +425,47 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, last *atomic
 	return nil
 }
 
-// Snapshot returns the next frame the camera captures as a JPEG at
-// SnapshotQuality, encoded from the raw frame in the capture loop (not
-// re-encoded from the feed). It wakes a camera released for idleness, and
-// gives up with an error saying the camera's state when ctx ends first.
-func (c *Camera) Snapshot(ctx context.Context) (Still, error) {
-	sub := c.hub.Subscribe() // keeps an idle-released camera open
-	defer sub.Close()
-	reply := make(chan Still, 1)
-	select {
-	case c.snaps <- reply:
-	case <-ctx.Done():
-		return Still{}, c.snapshotErr(ctx)
+// transformBy says who does the transform asked: none, source, software
+// or source+software.
+func transformBy(asked, bySource, inSoftware Transform) string {
+	switch {
+	case asked.IsIdentity():
+		return "none"
+	case bySource.IsIdentity():
+		return "software"
+	case inSoftware.IsIdentity():
+		return "source"
+	default:
+		return "source+software"
 	}
-	select {
-	case st := <-reply:
-		if st.JPEG == nil {
-			return Still{}, fmt.Errorf("snapshot: could not encode the frame")
+}
+
+// Snapshot returns the first frame the camera captures after the call as
+// a JPEG at SnapshotQuality, encoded from the raw pixels (not re-encoded
+// from the feed) in the caller's goroutine, once per frame however many
+// ask; a camera's own JPEG is used as it is. It wakes a camera released
+// for idleness, and gives up with an error saying the camera's state when
+// ctx ends first.
+func (c *Camera) Snapshot(ctx context.Context) (Still, error) {
+	asked := time.Now()
+	sub := c.hub.Watch()
+	defer sub.Close()
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			return Still{}, c.snapshotErr(ctx)
 		}
-		return st, nil
-	case <-ctx.Done():
-		return Still{}, c.snapshotErr(ctx)
+		if f.Time.Before(asked) {
+			continue
+		}
+		b, err := f.Still()
+		if errors.Is(err, ErrFrameGone) {
+			continue
+		}
+		if err != nil {
+			return Still{}, fmt.Errorf("snapshot: %w", err)
+		}
+		return Still{JPEG: b, Time: f.Time}, nil
 	}
 }
 
@@ -371,32 +474,10 @@ func (c *Camera) snapshotErr(ctx context.Context) error {
 	if st.State != StateStreaming && st.Err != "" {
 		return fmt.Errorf("snapshot: camera is %s: %s", st.State, st.Err)
 	}
+	if ctx.Err() == nil {
+		return fmt.Errorf("snapshot: camera is %s", st.State)
+	}
 	return fmt.Errorf("snapshot: camera is %s: %w", st.State, ctx.Err())
-}
-
-// serveStills answers every pending Snapshot with one encoding of raw.
-func (c *Camera) serveStills(raw gocv.Mat, at time.Time) {
-	var waiting []chan<- Still
-	for {
-		select {
-		case r := <-c.snaps:
-			waiting = append(waiting, r)
-			continue
-		default:
-		}
-		break
-	}
-	if len(waiting) == 0 {
-		return
-	}
-	var st Still
-	if buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, raw, []int{gocv.IMWriteJpegQuality, SnapshotQuality}); err == nil {
-		st = Still{JPEG: append([]byte(nil), buf.GetBytes()...), Time: at}
-		buf.Close()
-	}
-	for _, r := range waiting {
-		r <- st // buffered, never blocks
-	}
 }
 
 // openSource opens sources for the capture loop; tests of the loop's

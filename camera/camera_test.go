@@ -69,7 +69,11 @@ func frames(t *testing.T, c *Camera, n, w, h int) []*Frame {
 		if len(out) > 0 && f.Seq <= out[len(out)-1].Seq {
 			t.Fatalf("seq %d after %d", f.Seq, out[len(out)-1].Seq)
 		}
-		img, err := jpeg.Decode(bytes.NewReader(f.JPEG))
+		data, err := f.JPEG()
+		if err != nil {
+			t.Fatalf("frame %d: JPEG: %v", f.Seq, err)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("frame %d is not a JPEG: %v", f.Seq, err)
 		}
@@ -81,10 +85,20 @@ func frames(t *testing.T, c *Camera, n, w, h int) []*Frame {
 	return out
 }
 
+// mustJPEG returns the frame's JPEG or fails the test.
+func mustJPEG(t *testing.T, f *Frame) []byte {
+	t.Helper()
+	b, err := f.JPEG()
+	if err != nil {
+		t.Fatalf("frame %d: JPEG: %v", f.Seq, err)
+	}
+	return b
+}
+
 func TestTestSource(t *testing.T) {
 	c := start(t, Config{Spec: "test", Settings: Settings{Width: 320, Height: 240, FPS: 30}, Quality: 70})
 	fs := frames(t, c, 20, 320, 240)
-	if bytes.Equal(fs[0].JPEG, fs[len(fs)-1].JPEG) {
+	if a, b := mustJPEG(t, fs[0]), mustJPEG(t, fs[len(fs)-1]); bytes.Equal(a, b) {
 		t.Error("the test pattern does not move")
 	}
 	st := waitState(t, c, 3*time.Second, "measured its fps", func(s Status) bool { return s.MeasuredFPS > 0 })
@@ -232,14 +246,17 @@ func TestSnapshot(t *testing.T) {
 		if img.Bounds().Dx() != 320 || st.Time.IsZero() {
 			t.Errorf("still %v at %v", img.Bounds(), st.Time)
 		}
-		if len(st.JPEG) <= len(feed.JPEG) {
-			t.Errorf("still of %d bytes is no better than the feed's %d", len(st.JPEG), len(feed.JPEG))
+		if n := len(mustJPEG(t, feed)); len(st.JPEG) <= n {
+			t.Errorf("still of %d bytes is no better than the feed's %d", len(st.JPEG), n)
 		}
 	}
 }
 
 func TestSnapshotWithoutCamera(t *testing.T) {
 	c := start(t, Config{Spec: "/nonexistent.avi", Settings: Settings{Width: 160, Height: 120, FPS: 30}, BackoffMin: 10 * time.Millisecond})
+	// Opening a missing file through OpenCV can take a second on a busy
+	// machine: wait for the camera to have failed, then ask.
+	waitState(t, c, 10*time.Second, "failing", func(s Status) bool { return s.Err != "" })
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := c.Snapshot(ctx)
@@ -255,17 +272,17 @@ type stallingSource struct {
 	release chan struct{}
 }
 
-func (s *stallingSource) Read(dst *gocv.Mat) error {
+func (s *stallingSource) Read(dst *gocv.Mat) ([]byte, error) {
 	if s.frames == 0 {
 		<-s.release
-		return errEndOfStream
+		return nil, errEndOfStream
 	}
 	s.frames--
 	time.Sleep(20 * time.Millisecond)
 	m := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
 	m.CopyTo(dst)
 	m.Close()
-	return nil
+	return nil, nil
 }
 
 func (s *stallingSource) Close() error { return nil }
@@ -275,7 +292,7 @@ func (s *stallingSource) Close() error { return nil }
 func TestWatchdogReopensStalledSource(t *testing.T) {
 	release := make(chan struct{})
 	opens := 0
-	openSource = func(spec string, s Settings) (Source, error) {
+	openSource = func(spec string, s Settings, _ Transform) (Source, error) {
 		opens++
 		if opens == 1 {
 			return &stallingSource{frames: 5, release: release}, nil
@@ -288,5 +305,77 @@ func TestWatchdogReopensStalledSource(t *testing.T) {
 	frames(t, c, 5, 160, 120)
 	if st := reconnectsAndResumes(t, c, "watchdog", 160, 120); st.Reconnects != 1 {
 		t.Errorf("reconnects = %d, want 1", st.Reconnects)
+	}
+}
+
+// A GStreamer pipeline ending in image/jpeg hands its encoded buffers to
+// OpenCV, which pistream passes through: nothing is decoded or encoded.
+func TestGStreamerJPEGPassthrough(t *testing.T) {
+	spec := "videotestsrc pattern=ball is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! " +
+		"jpegenc ! image/jpeg ! appsink drop=true max-buffers=1 sync=false"
+	c := start(t, Config{Spec: spec, Settings: Settings{Width: 320, Height: 240, FPS: 30}})
+	for _, f := range frames(t, c, 10, 320, 240) {
+		if !f.Passthrough() {
+			t.Fatalf("frame %d was not passed through", f.Seq)
+		}
+	}
+	if st := c.Status(); st.Passthrough < 10 || st.Encodes != 0 || st.Decodes != 0 || st.Kind != "gstreamer" {
+		t.Errorf("status %+v: want ≥ 10 frames passed through, 0 encodes, 0 decodes, kind gstreamer", st)
+	}
+}
+
+// An MJPEG file is read without decoding (FFmpeg's packets as they are)
+// and its JPEGs passed through.
+func TestMJPEGFilePassthrough(t *testing.T) {
+	path := writeVideo(t, 60)
+	c := start(t, Config{Spec: path, Settings: Settings{Width: 160, Height: 120, FPS: 30}})
+	for _, f := range frames(t, c, 5, 160, 120) {
+		if !f.Passthrough() {
+			t.Fatalf("frame %d was not passed through", f.Seq)
+		}
+	}
+	if st := c.Status(); st.Passthrough < 5 || st.Encodes != 0 || st.Kind != "file" {
+		t.Errorf("status %+v: want ≥ 5 frames passed through, 0 encodes, kind file", st)
+	}
+}
+
+// With nobody wanting the feed, the camera captures and encodes nothing;
+// a viewer makes it encode every frame, once; a snapshot encodes one still.
+func TestEncodeOnlyOnDemand(t *testing.T) {
+	c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Encoders: 2})
+	waitState(t, c, 10*time.Second, "capturing", func(s Status) bool { return s.Captured >= 10 })
+	if st := c.Status(); st.Encodes != 0 {
+		t.Fatalf("%d encodes with nobody watching", st.Encodes)
+	}
+	before := c.Status()
+	fs := frames(t, c, 10, 160, 120) // a viewer: Subscribe wants JPEGs
+	after := c.Status()
+	if after.Encodes < 10 {
+		t.Errorf("a viewer got 10 frames with %d encodes", after.Encodes-before.Encodes)
+	}
+	if n := after.Captured - before.Captured; after.Encodes-before.Encodes > n+1 {
+		t.Errorf("%d encodes for %d frames captured: some frame was encoded twice", after.Encodes-before.Encodes, n)
+	}
+	for _, f := range fs {
+		if !f.Encoded() {
+			t.Errorf("frame %d reached the viewer unencoded", f.Seq)
+		}
+	}
+	// The viewer is gone: encoding stops once the frames submitted while
+	// it watched are out (they are published in order).
+	inFlight := c.seq.Load()
+	waitState(t, c, 10*time.Second, "publishing the frames in flight", func(Status) bool { return c.Hub().Latest().Seq > inFlight })
+	idle := c.Status().Encodes
+	waitState(t, c, 10*time.Second, "capturing more", func(s Status) bool { return s.Captured >= after.Captured+20 })
+	if n := c.Status().Encodes; n != idle {
+		t.Errorf("encodes went from %d to %d after the viewer left", idle, n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Snapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Status().Encodes; n != idle+1 {
+		t.Errorf("a snapshot took %d encodes, want 1", n-idle)
 	}
 }

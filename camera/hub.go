@@ -4,18 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 )
-
-// Frame is one encoded camera frame. A Frame handed out by the Hub is never
-// modified afterwards: consumers may keep it and read JPEG from any goroutine.
-type Frame struct {
-	JPEG   []byte    // a complete JPEG image (FF D8 … FF D9)
-	Time   time.Time // when the frame was captured
-	Seq    uint64    // 1 for the first frame, then +1 per frame
-	Width  int
-	Height int
-}
 
 // ErrHubClosed is returned by Subscription.Next once the hub is closed.
 var ErrHubClosed = errors.New("camera hub closed")
@@ -29,7 +18,8 @@ type Hub struct {
 	latest  *Frame
 	changed chan struct{} // closed and replaced on every Publish or Close
 	closed  bool
-	subs    int
+	subs    int           // open subscriptions
+	jpegs   int           // of which want every frame's JPEG
 	subsCh  chan struct{} // closed and replaced when subs changes
 }
 
@@ -39,16 +29,20 @@ func NewHub() *Hub {
 }
 
 // Publish makes f the newest frame and wakes every subscriber. f must not be
-// modified afterwards.
+// modified afterwards. The frame it replaces is retired: its raw pixels
+// are freed once nobody uses them.
 func (h *Hub) Publish(f *Frame) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	old := h.latest
 	if h.closed {
-		return
+		old = f
+	} else {
+		h.latest = f
+		close(h.changed)
+		h.changed = make(chan struct{})
 	}
-	h.latest = f
-	close(h.changed)
-	h.changed = make(chan struct{})
+	h.mu.Unlock()
+	old.retire()
 }
 
 // Latest returns the newest frame, or nil before the first one.
@@ -62,12 +56,15 @@ func (h *Hub) Latest() *Frame {
 // ignored.
 func (h *Hub) Close() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.closed {
+		h.mu.Unlock()
 		return
 	}
 	h.closed = true
 	close(h.changed)
+	latest := h.latest
+	h.mu.Unlock()
+	latest.retire()
 }
 
 // Subscribers is the number of open subscriptions.
@@ -75,6 +72,14 @@ func (h *Hub) Subscribers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.subs
+}
+
+// WantsJPEG reports whether a subscriber wants every frame's JPEG, so the
+// camera encodes frames before publishing them.
+func (h *Hub) WantsJPEG() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.jpegs > 0
 }
 
 // WaitSubscribed blocks until the hub has at least one subscriber or ctx ends.
@@ -97,21 +102,34 @@ func (h *Hub) WaitSubscribed(ctx context.Context) error {
 // Subscription follows the hub's newest frame. It is used by one goroutine.
 type Subscription struct {
 	hub    *Hub
+	jpeg   bool
 	last   uint64
 	closed bool
 }
 
-// Subscribe starts a subscription. Its first Next returns the current frame
-// if there is one. Close it when done.
+// Subscribe starts a subscription of a consumer of every frame's JPEG (a
+// /stream viewer): while it is open, frames are encoded as they come. Its
+// first Next returns the current frame if there is one. Close it when done.
 func (h *Hub) Subscribe() *Subscription {
-	h.addSubs(1)
+	h.addSubs(1, true)
+	return &Subscription{hub: h, jpeg: true}
+}
+
+// Watch starts a subscription that keeps the camera open and follows its
+// frames without asking for them to be encoded ahead (a snapshot, a
+// preview): whatever such a consumer needs, it makes from the frame.
+func (h *Hub) Watch() *Subscription {
+	h.addSubs(1, false)
 	return &Subscription{hub: h}
 }
 
-func (h *Hub) addSubs(d int) {
+func (h *Hub) addSubs(d int, jpeg bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.subs += d
+	if jpeg {
+		h.jpegs += d
+	}
 	close(h.subsCh)
 	h.subsCh = make(chan struct{})
 }
@@ -145,5 +163,5 @@ func (s *Subscription) Close() {
 		return
 	}
 	s.closed = true
-	s.hub.addSubs(-1)
+	s.hub.addSubs(-1, s.jpeg)
 }

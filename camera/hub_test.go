@@ -9,7 +9,7 @@ import (
 )
 
 func frame(seq uint64) *Frame {
-	return &Frame{JPEG: []byte{0xFF, 0xD8, byte(seq), 0xFF, 0xD9}, Seq: seq, Time: time.Now()}
+	return NewJPEGFrame([]byte{0xFF, 0xD8, byte(seq), 0xFF, 0xD9}, seq, time.Now(), 1, 1)
 }
 
 func TestSubscriptionSkipsToNewest(t *testing.T) {
@@ -138,13 +138,10 @@ func BenchmarkPublish100Subscribers(b *testing.B) {
 			}
 		}()
 	}
-	f := frame(0)
 	var seq uint64
 	for b.Loop() {
 		seq++
-		g := *f
-		g.Seq = seq
-		h.Publish(&g)
+		h.Publish(frame(seq))
 	}
 	cancel()
 	wg.Wait()

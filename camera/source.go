@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -14,11 +15,31 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// Source delivers raw frames. Read blocks until the next frame is in dst.
-// A Source is used by one goroutine, the capture loop, which owns it.
+// Source delivers frames. Read blocks until the next frame: a source of
+// raw pixels writes them (BGR) into raw and returns a nil JPEG; a source of
+// JPEG returns the camera's JPEG, which the caller keeps, and leaves raw
+// alone. A Source is used by one goroutine, the capture loop, which owns
+// it; Close may be called from another to end a Read stuck in a device.
 type Source interface {
-	Read(dst *gocv.Mat) error
+	Read(raw *gocv.Mat) (jpeg []byte, err error)
 	Close() error
+}
+
+// SourceInfo says what an open source is.
+type SourceInfo struct {
+	// Kind is rpicam, v4l2-mjpeg, v4l2-raw, gstreamer, file or test.
+	Kind string
+	// Done is the part of the asked transform the source does itself
+	// (mirrorings by the camera); the rest is done in software.
+	Done Transform
+}
+
+// infoOf asks a source what it is.
+func infoOf(src Source, spec string) SourceInfo {
+	if d, ok := src.(interface{ Info() SourceInfo }); ok {
+		return d.Info()
+	}
+	return SourceInfo{Kind: string(KindOf(spec))}
 }
 
 // Settings are the frame size and rate asked of a source.
@@ -32,16 +53,19 @@ type Kind string
 
 const (
 	KindTest      Kind = "test"      // synthetic pattern, no hardware
+	KindRPicam    Kind = "rpicam"    // rpicam-vid (libcamera) as a child process
 	KindDevice    Kind = "device"    // V4L2 device, by index or path
 	KindGStreamer Kind = "gstreamer" // a GStreamer pipeline ending in appsink
 	KindFile      Kind = "file"      // a video file or a URL (rtsp://, http://)
 )
 
-// KindOf classifies a --camera spec. "auto" is resolved by Resolve first.
+// KindOf classifies a --camera spec. "auto" is resolved by Candidates first.
 func KindOf(spec string) Kind {
 	switch {
 	case spec == "test":
 		return KindTest
+	case spec == "rpicam" || strings.HasPrefix(spec, "rpicam:"):
+		return KindRPicam
 	case isIndex(spec), strings.HasPrefix(spec, "/dev/"):
 		return KindDevice
 	case strings.Contains(spec, "appsink") || strings.Contains(spec, " ! "):
@@ -64,23 +88,6 @@ func LibcameraPipeline(s Settings) string {
 		s.Width, s.Height, s.FPS)
 }
 
-// Candidates lists, in order, the specs that "auto" tries: /dev/video0 when
-// present, the libcamera pipeline when its GStreamer element is installed,
-// and always the test pattern last. Other specs are returned as they are.
-func Candidates(spec string, s Settings) []string {
-	if spec != "auto" {
-		return []string{spec}
-	}
-	var c []string
-	if _, err := os.Stat("/dev/video0"); err == nil {
-		c = append(c, "/dev/video0")
-	}
-	if hasLibcamera() {
-		c = append(c, LibcameraPipeline(s))
-	}
-	return append(c, "test")
-}
-
 // hasLibcamera reports whether GStreamer's libcamerasrc plugin is installed.
 func hasLibcamera() bool {
 	dirs := filepath.SplitList(os.Getenv("GST_PLUGIN_PATH"))
@@ -96,32 +103,48 @@ func hasLibcamera() bool {
 	return false
 }
 
-// Open opens the source named by spec ("test", a device index or path, a
-// GStreamer pipeline, a file or URL) at settings s.
-func Open(spec string, s Settings) (Source, error) {
+// Open opens the source named by spec ("test", "rpicam[:N]", a device
+// index or path, a GStreamer pipeline, a file or URL) at settings s, asking
+// it to do what it can of the transform t itself.
+func Open(spec string, s Settings, t Transform) (Source, error) {
 	switch KindOf(spec) {
 	case KindTest:
 		return newTestSource(s), nil
+	case KindRPicam:
+		return openRPicam(spec, s, t)
 	case KindDevice:
-		return openCapture(spec, s, gocv.VideoCaptureV4L2, true)
+		return asSource(openDevice(spec, s, t))
 	case KindGStreamer:
-		return openCapture(spec, s, gocv.VideoCaptureGstreamer, false)
+		return asSource(openCapture(spec, gocv.VideoCaptureGstreamer, string(KindGStreamer)))
 	default:
-		return openCapture(spec, s, gocv.VideoCaptureAny, false)
+		return asSource(openFile(spec))
 	}
 }
 
-// capture is a source read through OpenCV's VideoCapture.
-type capture struct {
-	vc *gocv.VideoCapture
+// asSource returns c as a Source, and a nil Source (not a nil *capture)
+// with an error.
+func asSource(c *capture, err error) (Source, error) {
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-func openCapture(spec string, s Settings, api gocv.VideoCaptureAPI, device bool) (Source, error) {
+// capture is a source read through OpenCV's VideoCapture. When OpenCV
+// hands over the encoded buffer (a V4L2 device in MJPG with RGB conversion
+// off, a GStreamer pipeline ending in image/jpeg, an MJPEG file read
+// without decoding), its frames are passed through as they are.
+type capture struct {
+	vc   *gocv.VideoCapture
+	info SourceInfo
+}
+
+func openCapture(spec string, api gocv.VideoCaptureAPI, kind string) (*capture, error) {
 	var (
 		vc  *gocv.VideoCapture
 		err error
 	)
-	if device && isIndex(spec) {
+	if api == gocv.VideoCaptureV4L2 && isIndex(spec) {
 		n, _ := strconv.Atoi(spec)
 		vc, err = gocv.VideoCaptureDeviceWithAPI(n, api)
 	} else {
@@ -137,24 +160,69 @@ func openCapture(spec string, s Settings, api gocv.VideoCaptureAPI, device bool)
 		vc.Close()
 		return nil, fmt.Errorf("open %s: not opened", spec)
 	}
-	if device {
-		vc.Set(gocv.VideoCaptureFrameWidth, float64(s.Width))
-		vc.Set(gocv.VideoCaptureFrameHeight, float64(s.Height))
-		vc.Set(gocv.VideoCaptureFPS, float64(s.FPS))
-		vc.Set(gocv.VideoCaptureBufferSize, 1)
-	}
-	return &capture{vc: vc}, nil
+	return &capture{vc: vc, info: SourceInfo{Kind: kind}}, nil
 }
+
+// openDevice opens a V4L2 device, asking for MJPG first: when the device
+// gives it, its JPEGs are passed through.
+func openDevice(spec string, s Settings, t Transform) (*capture, error) {
+	c, err := openCapture(spec, gocv.VideoCaptureV4L2, "v4l2-raw")
+	if err != nil {
+		return nil, err
+	}
+	vc := c.vc
+	vc.Set(gocv.VideoCaptureFOURCC, vc.ToCodec("MJPG"))
+	vc.Set(gocv.VideoCaptureFrameWidth, float64(s.Width))
+	vc.Set(gocv.VideoCaptureFrameHeight, float64(s.Height))
+	vc.Set(gocv.VideoCaptureFPS, float64(s.FPS))
+	vc.Set(gocv.VideoCaptureBufferSize, 1)
+	if fourcc := vc.CodecString(); fourcc == "MJPG" || fourcc == "JPEG" {
+		vc.Set(gocv.VideoCaptureConvertRGB, 0)
+		c.info.Kind = "v4l2-mjpeg"
+	}
+	c.info.Done = setDeviceFlips(devicePath(spec), t)
+	return c, nil
+}
+
+// devicePath is the device node of a V4L2 spec: "2" is /dev/video2.
+func devicePath(spec string) string {
+	if isIndex(spec) {
+		return "/dev/video" + spec
+	}
+	return spec
+}
+
+// openFile opens a file or URL; an MJPEG file is read without decoding.
+func openFile(spec string) (*capture, error) {
+	c, err := openCapture(spec, gocv.VideoCaptureAny, string(KindFile))
+	if err != nil {
+		return nil, err
+	}
+	if c.vc.CodecString() == "MJPG" && gocv.VideoCaptureAPI(c.vc.Get(gocv.VideoCaptureBackend)) == gocv.VideoCaptureFFmpeg {
+		c.vc.Set(gocv.VideoCaptureFormat, -1) // packets as they are
+	}
+	return c, nil
+}
+
+func (c *capture) Info() SourceInfo { return c.info }
 
 // errEndOfStream is returned when a capture yields no frame: the end of a
 // file, or a device that went away.
 var errEndOfStream = errors.New("no frame: end of stream or device gone")
 
-func (c *capture) Read(dst *gocv.Mat) error {
-	if !c.vc.Read(dst) || dst.Empty() {
-		return errEndOfStream
+func (c *capture) Read(raw *gocv.Mat) ([]byte, error) {
+	if !c.vc.Read(raw) || raw.Empty() {
+		return nil, errEndOfStream
 	}
-	return nil
+	if raw.Rows() != 1 || raw.Type() != gocv.MatTypeCV8U {
+		return nil, nil // pixels
+	}
+	// One row of bytes: the encoded frame.
+	b := bytes.TrimRight(raw.ToBytes(), "\x00") // UVC cameras may pad their buffers
+	if err := CheckJPEG(b); err != nil {
+		return nil, fmt.Errorf("the source gave %d bytes that are not a JPEG: %w", len(b), err)
+	}
+	return b, nil
 }
 
 func (c *capture) Close() error { return c.vc.Close() }
@@ -187,7 +255,7 @@ func newTestSource(s Settings) *testSource {
 	return &testSource{s: s, bars: bars, period: time.Second / time.Duration(fps)}
 }
 
-func (t *testSource) Read(dst *gocv.Mat) error {
+func (t *testSource) Read(dst *gocv.Mat) ([]byte, error) {
 	now := time.Now()
 	if t.next.IsZero() {
 		t.next = now
@@ -218,7 +286,7 @@ func (t *testSource) Read(dst *gocv.Mat) error {
 	scale := float64(h) / 480
 	label := now.Format("2006-01-02 15:04:05.000") + fmt.Sprintf("  #%d", t.n)
 	gocv.PutText(dst, label, image.Pt(max(w/40, 2), h-max(h/32, 3)), gocv.FontHersheySimplex, scale, color.RGBA{255, 255, 255, 0}, max(int(2*scale), 1))
-	return nil
+	return nil, nil
 }
 
 func (t *testSource) Close() error { return t.bars.Close() }

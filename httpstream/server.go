@@ -142,13 +142,17 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return // viewer gone, or the server is stopping
 		}
-		head = appendPartHeader(head[:0], f)
+		jpeg, err := s.frameJPEG(f)
+		if err != nil {
+			continue // skipped; the next frame will do
+		}
+		head = appendPartHeader(head[:0], len(jpeg), f.Time)
 		rc.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
 		if _, err := w.Write(head); err != nil {
 			s.dropped(r, err)
 			return
 		}
-		if _, err := w.Write(f.JPEG); err != nil {
+		if _, err := w.Write(jpeg); err != nil {
 			s.dropped(r, err)
 			return
 		}
@@ -165,12 +169,24 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 
 var crlf = []byte("\r\n")
 
-// appendPartHeader appends the boundary and headers of one part for f.
-func appendPartHeader(b []byte, f *camera.Frame) []byte {
+// frameJPEG returns f's JPEG, made now if nobody made it yet. A frame
+// replaced before its JPEG could be made, or one that failed to encode, is
+// skipped (the failure is logged once per frame by whoever asked first).
+func (s *Server) frameJPEG(f *camera.Frame) ([]byte, error) {
+	jpeg, err := f.JPEG()
+	if err != nil && !errors.Is(err, camera.ErrFrameGone) {
+		s.log.Debug("frame skipped", "seq", f.Seq, "err", err)
+	}
+	return jpeg, err
+}
+
+// appendPartHeader appends the boundary and headers of one part: a JPEG of
+// n bytes captured at t.
+func appendPartHeader(b []byte, n int, t time.Time) []byte {
 	b = append(b, "--"+Boundary+"\r\nContent-Type: image/jpeg\r\nContent-Length: "...)
-	b = strconv.AppendInt(b, int64(len(f.JPEG)), 10)
+	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, "\r\nX-Timestamp: "...)
-	b = appendTimestamp(b, f.Time)
+	b = appendTimestamp(b, t)
 	return append(b, "\r\n\r\n"...)
 }
 
@@ -192,21 +208,34 @@ func (s *Server) dropped(r *http.Request, err error) {
 	s.log.Debug("viewer left", "remote", r.RemoteAddr, "err", err)
 }
 
-// serveSnapshot answers the newest frame as one JPEG, or 503 when the
-// camera has produced none within SnapshotWait.
+// serveSnapshot answers the newest frame as one JPEG (encoded now if no
+// viewer made it already), or 503 when the camera has produced none within
+// SnapshotWait. It asks the camera for no other encode.
 func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
-	sub := s.hub.Subscribe() // also wakes a camera released for idleness
+	sub := s.hub.Watch() // also wakes a camera released for idleness
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SnapshotWait)
 	defer cancel()
-	f, err := sub.Next(ctx)
-	if err == nil && time.Since(f.Time) > time.Second {
-		// Stale (the camera was idle or reconnecting): prefer a fresh one.
-		if g, err := sub.Next(ctx); err == nil {
-			f = g
+	var (
+		f    *camera.Frame
+		jpeg []byte
+		err  error
+	)
+	for {
+		if f, err = sub.Next(ctx); err != nil {
+			break
+		}
+		if time.Since(f.Time) > time.Second {
+			// Stale (the camera was idle or reconnecting): prefer a fresh one.
+			if g, err := sub.Next(ctx); err == nil {
+				f = g
+			}
+		}
+		if jpeg, err = s.frameJPEG(f); err == nil {
+			break
 		}
 	}
-	if f == nil {
+	if jpeg == nil {
 		if errors.Is(err, context.Canceled) {
 			return
 		}
@@ -222,9 +251,9 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	noCache(h)
 	h.Set("Content-Type", "image/jpeg")
-	h.Set("Content-Length", strconv.Itoa(len(f.JPEG)))
+	h.Set("Content-Length", strconv.Itoa(len(jpeg)))
 	h.Set("X-Timestamp", string(appendTimestamp(nil, f.Time)))
-	w.Write(f.JPEG)
+	w.Write(jpeg)
 }
 
 // State is the JSON document served at /state.
@@ -243,6 +272,29 @@ type State struct {
 	Reconnects  int     `json:"reconnects"`
 	Uptime      float64 `json:"uptime_seconds"`
 	Goroutines  int     `json:"goroutines"`
+
+	Kind     string   `json:"kind"`     // rpicam, v4l2-mjpeg, v4l2-raw, gstreamer, file, test
+	Rotation Rotation `json:"rotation"` // --rotate, --hflip, --vflip and who does them
+	Encoders int      `json:"encoders"` // JPEG encoders working in parallel
+
+	// What the frames cost: frames read from the camera, JPEG encodes
+	// (feed frames and stills), frames published with the camera's own
+	// JPEG, JPEG decodes (previews, rotating a camera's JPEG), frames
+	// skipped because every encoder was busy.
+	Captured      uint64 `json:"captured"`
+	Encoded       uint64 `json:"encoded"`
+	PassedThrough uint64 `json:"passed_through"`
+	Decoded       uint64 `json:"decoded"`
+	Dropped       uint64 `json:"dropped"`
+}
+
+// Rotation is the transform asked of the picture and who does it: none,
+// source (the camera), software, or source+software.
+type Rotation struct {
+	Rotate int    `json:"rotate"`
+	HFlip  bool   `json:"hflip"`
+	VFlip  bool   `json:"vflip"`
+	By     string `json:"by"`
 }
 
 // State returns what /state serves.
@@ -256,6 +308,11 @@ func (s *Server) State() State {
 		Camera: string(st.State), Error: st.Err, Reconnects: st.Reconnects,
 		Uptime:     time.Since(s.started).Round(time.Millisecond).Seconds(),
 		Goroutines: runtime.NumGoroutine(),
+		Kind:       st.Kind,
+		Rotation:   Rotation{Rotate: st.Transform.Rotate, HFlip: st.Transform.HFlip, VFlip: st.Transform.VFlip, By: st.TransformBy},
+		Encoders:   st.Encoders,
+		Captured:   st.Captured, Encoded: st.Encodes, PassedThrough: st.Passthrough,
+		Decoded: st.Decodes, Dropped: st.Dropped,
 	}
 	if !st.ErrTime.IsZero() {
 		out.ErrorTime = st.ErrTime.UTC().Format(time.RFC3339)

@@ -31,7 +31,7 @@ func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string,
 	if err != nil {
 		return "", fmt.Errorf("decode jpeg: %w", err)
 	}
-	img, err := decodeReduced(jpeg, cfg.Width, cfg.Height, cols, 2*rows)
+	img, err := camera.DecodeReduced(jpeg, cfg.Width, cfg.Height, cols, 2*rows)
 	if err != nil {
 		return "", err
 	}
@@ -40,46 +40,32 @@ func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string,
 	small := gocv.NewMat()
 	defer small.Close()
 	gocv.Resize(img, &small, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
-	px, err := small.DataPtrUint8()
+	return drawMat(small, prof)
+}
+
+// renderFrame draws a camera frame like RenderJPEG, from the frame's
+// pixels at the size needed: a raw frame is only scaled, a JPEG decoded at
+// a reduced scale.
+func renderFrame(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
+	if cols < 1 || rows < 1 || f.Width < 1 || f.Height < 1 {
+		return "", nil
+	}
+	w, h := fit(f.Width, f.Height, cols, 2*rows)
+	small, err := f.Scaled(w, h)
+	if err != nil {
+		return "", err
+	}
+	defer small.Close()
+	return drawMat(small, prof)
+}
+
+// drawMat draws BGR pixels with half-blocks.
+func drawMat(m gocv.Mat, prof colorprofile.Profile) (string, error) {
+	px, err := m.DataPtrUint8()
 	if err != nil {
 		return "", fmt.Errorf("preview pixels: %w", err)
 	}
-	return drawHalfBlocks(px, w, h, small.Step(), prof), nil
-}
-
-// maxDecodePixels bounds the memory a preview may take: a photo of
-// 65535×65535 (a "JPEG bomb") is decoded at 1/8 scale at most, or refused.
-const maxDecodePixels = 40 << 20
-
-// decodeReduced decodes a w×h JPEG at the smallest of full, 1/2, 1/4 or 1/8
-// scale that still gives at least needW×needH pixels (libjpeg scales while
-// decoding: far cheaper than decoding in full and resizing).
-func decodeReduced(data []byte, w, h, needW, needH int) (gocv.Mat, error) {
-	scales := []struct {
-		div  int
-		flag gocv.IMReadFlag
-	}{{8, gocv.IMReadReducedColor8}, {4, gocv.IMReadReducedColor4}, {2, gocv.IMReadReducedColor2}, {1, gocv.IMReadColor}}
-	if w/8*(h/8) > maxDecodePixels {
-		return gocv.Mat{}, fmt.Errorf("image of %dx%d is too large to preview", w, h)
-	}
-	// The smallest scale that gives enough pixels, unless a larger one
-	// would not fit in memory.
-	pick := scales[0]
-	for _, sc := range scales[1:] {
-		if w/pick.div >= needW && h/pick.div >= needH || w/sc.div*(h/sc.div) > maxDecodePixels {
-			break
-		}
-		pick = sc
-	}
-	img, err := gocv.IMDecode(data, pick.flag)
-	if err != nil {
-		return gocv.Mat{}, fmt.Errorf("decode jpeg: %w", err)
-	}
-	if img.Empty() {
-		img.Close()
-		return gocv.Mat{}, fmt.Errorf("decode jpeg: not a complete image")
-	}
-	return img, nil
+	return drawHalfBlocks(px, m.Cols(), m.Rows(), m.Step(), prof), nil
 }
 
 // fit scales w×h to fit in maxW×maxH (in square pixels) keeping the aspect
@@ -232,7 +218,7 @@ func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Pro
 	if f.Seq < p.seq { // an older frame than the cache holds: don't cache
 		p.mu.Unlock()
 		p.renders.Add(1)
-		return RenderJPEG(f.JPEG, cols, rows, prof)
+		return renderFrame(f, cols, rows, prof)
 	}
 	if f.Seq > p.seq || p.entries == nil {
 		p.seq, p.entries = f.Seq, map[previewKey]*previewEntry{}
@@ -245,7 +231,7 @@ func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Pro
 	p.mu.Unlock()
 	e.once.Do(func() {
 		p.renders.Add(1)
-		e.out, e.err = RenderJPEG(f.JPEG, cols, rows, prof)
+		e.out, e.err = renderFrame(f, cols, rows, prof)
 	})
 	return e.out, e.err
 }

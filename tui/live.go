@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,6 +71,9 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 		l.bodyW, l.bodyH = msg.w, msg.h
 	case previewMsg:
 		l.rendering = false
+		if errors.Is(msg.err, camera.ErrFrameGone) {
+			return nil // replaced meanwhile: the next tick draws a newer one
+		}
 		l.seq, l.cols, l.rows, l.err = msg.seq, msg.cols, msg.rows, msg.err
 		if msg.err == nil {
 			l.preview = msg.text

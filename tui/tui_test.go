@@ -270,7 +270,8 @@ func TestKeys(t *testing.T) {
 
 func TestPreviewsRenderOncePerSize(t *testing.T) {
 	var p Previews
-	f := &camera.Frame{JPEG: testJPEG(t, 640, 480), Seq: 1, Width: 640, Height: 480}
+	data := testJPEG(t, 640, 480)
+	f := camera.NewJPEGFrame(data, 1, time.Now(), 640, 480)
 	var wg sync.WaitGroup
 	outs := make([]string, 20)
 	for i := range outs { // twenty sessions at the same size
@@ -293,9 +294,8 @@ func TestPreviewsRenderOncePerSize(t *testing.T) {
 	if n := p.renders.Load(); n != 3 {
 		t.Errorf("two more sizes/profiles: %d decodes, want 3", n)
 	}
-	g := *f
-	g.Seq = 2
-	p.Render(&g, 80, 24, colorprofile.TrueColor)
+	g := camera.NewJPEGFrame(data, 2, time.Now(), 640, 480)
+	p.Render(g, 80, 24, colorprofile.TrueColor)
 	if n := p.renders.Load(); n != 4 {
 		t.Errorf("a new frame: %d decodes, want 4", n)
 	}
