@@ -88,7 +88,7 @@ func marks(vs []*viewer) []int {
 
 // waitParts waits until every viewer has got n more parts than at start,
 // failing if one loses its stream.
-func waitParts(b *testing.B, vs []*viewer, start []int, n int) {
+func waitParts(b testing.TB, vs []*viewer, start []int, n int) {
 	for i, v := range vs {
 		for v.total() < start[i]+n {
 			v.mu.Lock()

@@ -374,31 +374,23 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 			}
 			next = time.Now().Add(period)
 		}
-		raw := c.mats.get()
-		jpeg, err := src.Read(raw)
-		if err != nil {
-			c.mats.put(raw)
+		f, err := c.readFrame(src, soft)
+		if err != nil && !errors.Is(err, errBrokenFrame) {
 			return fmt.Errorf("read %s: %w", spec, err)
 		}
-		at := time.Now()
 		if ctx.Err() != nil { // abandoned by the watchdog, or stopping
-			c.mats.put(raw)
+			f.retire()
 			return nil
 		}
+		at := time.Now()
 		last.Store(at.UnixNano())
 		c.stats.Captured.Add(1)
-		var f *Frame
-		if jpeg != nil {
-			c.mats.put(raw)
-			if f, err = newJPEGFrame(jpeg, soft, c.cfg.Quality, &c.stats); err != nil {
-				if broken++; broken >= maxBroken {
-					return fmt.Errorf("read %s: %d frames in a row are broken: %w", spec, broken, err)
-				}
-				c.log.Debug("skipped a broken frame", "source", spec, "err", err)
-				continue
+		if err != nil {
+			if broken++; broken >= maxBroken {
+				return fmt.Errorf("read %s: %d frames in a row are broken: %w", spec, broken, err)
 			}
-		} else {
-			f = newRawFrame(raw, soft, c.cfg.Quality, &c.stats, c.mats)
+			c.log.Debug("skipped a broken frame", "source", spec, "err", err)
+			continue
 		}
 		broken = 0
 		f.Time, f.Seq = at, c.seq.Add(1)
@@ -423,6 +415,36 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 		}
 	}
 	return nil
+}
+
+// errBrokenFrame wraps why a frame from the source is not a usable JPEG.
+var errBrokenFrame = errors.New("broken frame")
+
+// readFrame reads the next frame from src, to be transformed by soft.
+func (c *Camera) readFrame(src Source, soft Transform) (*Frame, error) {
+	w, h := c.cfg.Width, c.cfg.Height
+	if ls, ok := src.(lazySource); ok {
+		draw, err := ls.ReadLazy()
+		if err != nil {
+			return nil, err
+		}
+		return newLazyFrame(draw, w, h, soft, c.cfg.Quality, &c.stats, c.mats), nil
+	}
+	raw := c.mats.get()
+	jpeg, err := src.Read(raw)
+	if err != nil {
+		c.mats.put(raw)
+		return nil, err
+	}
+	if jpeg == nil {
+		return newRawFrame(raw, soft, c.cfg.Quality, &c.stats, c.mats), nil
+	}
+	c.mats.put(raw)
+	f, err := newJPEGFrame(jpeg, soft, c.cfg.Quality, &c.stats)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errBrokenFrame, err)
+	}
+	return f, nil
 }
 
 // transformBy says who does the transform asked: none, source, software

@@ -43,6 +43,7 @@ type Frame struct {
 
 	rawMu   sync.Mutex
 	raw     *gocv.Mat // BGR pixels before xf; nil for JPEG sources and once released
+	draw    func(*gocv.Mat) // makes raw on first use (the test pattern)
 	users   int       // goroutines using raw now
 	retired bool      // no longer the hub's newest: release raw when unused
 	pool    *matPool
@@ -65,6 +66,13 @@ func NewJPEGFrame(jpeg []byte, seq uint64, at time.Time, w, h int) *Frame {
 func newRawFrame(raw *gocv.Mat, xf Transform, quality int, st *Stats, pool *matPool) *Frame {
 	w, h := xf.size(raw.Cols(), raw.Rows())
 	return &Frame{Width: w, Height: h, raw: raw, xf: xf, quality: quality, stats: st, pool: pool}
+}
+
+// newLazyFrame makes a frame of w×h whose raw pixels draw makes when
+// first needed.
+func newLazyFrame(draw func(*gocv.Mat), w, h int, xf Transform, quality int, st *Stats, pool *matPool) *Frame {
+	w, h = xf.size(w, h)
+	return &Frame{Width: w, Height: h, draw: draw, xf: xf, quality: quality, stats: st, pool: pool}
 }
 
 // newJPEGFrame makes a frame of a source's JPEG, checked to be complete.
@@ -224,6 +232,11 @@ func resized(img gocv.Mat, w, h int) gocv.Mat {
 func (f *Frame) acquire() (gocv.Mat, bool) {
 	f.rawMu.Lock()
 	defer f.rawMu.Unlock()
+	if f.raw == nil && f.draw != nil && !f.retired {
+		f.raw = f.pool.get()
+		f.draw(f.raw)
+		f.draw = nil
+	}
 	if f.raw == nil {
 		return gocv.Mat{}, false
 	}
@@ -247,6 +260,7 @@ func (f *Frame) retire() {
 	f.rawMu.Lock()
 	defer f.rawMu.Unlock()
 	f.retired = true
+	f.draw = nil
 	f.freeLocked()
 }
 

@@ -1,20 +1,25 @@
 package camera
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // pipeline publishes frames in the order they were captured, encoding those
 // that need it first on a pool of encoders working in parallel, so that a
 // high resolution is not capped by what one core encodes. Frames that need
-// no encode pass straight through (after any still being encoded ahead of
-// them). When every encoder is busy and frames wait, a new frame is
-// dropped rather than queued: the hub wants the newest frame, not a
-// backlog.
+// no encode pass straight through: published at once by the capture loop
+// when nothing is in flight, else after the frames ahead of them. When
+// every encoder is busy and frames wait, a new frame is dropped rather
+// than queued: the hub wants the newest frame, not a backlog.
 type pipeline struct {
-	mu     sync.Mutex
-	closed bool
-	order  chan job // every frame, in capture order, to the publisher
-	work   chan job // frames to encode, to the encoders
-	wg     sync.WaitGroup
+	mu       sync.Mutex
+	closed   bool
+	order    chan job // frames in capture order, to the publisher
+	work     chan job // frames to encode, to the encoders
+	inflight atomic.Int64
+	publish  func(*Frame)
+	wg       sync.WaitGroup
 }
 
 type job struct {
@@ -25,7 +30,7 @@ type job struct {
 // newPipeline starts n encoders and the publisher, which calls publish
 // for every frame in order.
 func newPipeline(n int, publish func(*Frame)) *pipeline {
-	p := &pipeline{order: make(chan job, n), work: make(chan job, n+1)}
+	p := &pipeline{order: make(chan job, n), work: make(chan job, n+1), publish: publish}
 	p.wg.Add(n + 1)
 	for range n {
 		go func() {
@@ -43,6 +48,7 @@ func newPipeline(n int, publish func(*Frame)) *pipeline {
 				<-j.done
 			}
 			publish(j.f)
+			p.inflight.Add(-1)
 		}
 	}()
 	return p
@@ -62,9 +68,16 @@ func (p *pipeline) submit(f *Frame, encode bool) bool {
 		f.retire()
 		return false
 	}
+	if !encode && p.inflight.Load() == 0 {
+		// Nothing ahead of it: no need to wake the publisher.
+		p.publish(f)
+		return true
+	}
+	p.inflight.Add(1)
 	select {
 	case p.order <- j:
 	default:
+		p.inflight.Add(-1)
 		f.retire()
 		return false
 	}

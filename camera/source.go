@@ -228,34 +228,35 @@ func (c *capture) Read(raw *gocv.Mat) ([]byte, error) {
 func (c *capture) Close() error { return c.vc.Close() }
 
 // testSource draws a moving colour-bar pattern with the current time at the
-// configured size and rate. It paces itself like a real camera.
+// configured size and rate. It paces itself like a real camera and, like a
+// camera whose sensor costs the CPU nothing, draws a frame only when a
+// consumer needs its pixels.
 type testSource struct {
 	s      Settings
-	bars   gocv.Mat // two bar patterns side by side; a window of it scrolls
 	next   time.Time
 	period time.Duration
 	n      int
 }
 
-func newTestSource(s Settings) *testSource {
-	bars := gocv.NewMatWithSize(s.Height, 2*s.Width, gocv.MatTypeCV8UC3)
-	colors := []color.RGBA{ // BGR order is handled by OpenCV: RGBA here means B,G,R,A
-		{192, 192, 192, 0}, {0, 192, 192, 0}, {192, 192, 0, 0}, {0, 192, 0, 0},
-		{192, 0, 192, 0}, {0, 0, 192, 0}, {192, 0, 0, 0}, {32, 32, 32, 0},
-	}
-	w := s.Width / len(colors)
-	if w < 1 {
-		w = 1
-	}
-	for i := 0; i*w < 2*s.Width; i++ {
-		r := image.Rect(i*w, 0, (i+1)*w, s.Height)
-		gocv.Rectangle(&bars, r, colors[i%len(colors)], -1)
-	}
-	fps := max(s.FPS, 1)
-	return &testSource{s: s, bars: bars, period: time.Second / time.Duration(fps)}
+// lazySource is a source whose pixels cost work to make: ReadLazy paces
+// like Read and returns a function that draws the frame into dst (of any
+// size and type before), called only if a consumer needs the pixels, from
+// any goroutine.
+type lazySource interface {
+	ReadLazy() (draw func(dst *gocv.Mat), err error)
 }
 
-func (t *testSource) Read(dst *gocv.Mat) ([]byte, error) {
+func newTestSource(s Settings) *testSource {
+	return &testSource{s: s, period: time.Second / time.Duration(max(s.FPS, 1))}
+}
+
+// testBars are the colours of the bars, as gocv takes them (R, G, B).
+var testBars = []color.RGBA{
+	{192, 192, 192, 0}, {192, 192, 0, 0}, {0, 192, 192, 0}, {0, 192, 0, 0},
+	{192, 0, 192, 0}, {192, 0, 0, 0}, {0, 0, 192, 0}, {32, 32, 32, 0},
+}
+
+func (t *testSource) ReadLazy() (func(dst *gocv.Mat), error) {
 	now := time.Now()
 	if t.next.IsZero() {
 		t.next = now
@@ -268,15 +269,34 @@ func (t *testSource) Read(dst *gocv.Mat) ([]byte, error) {
 	}
 	t.next = t.next.Add(t.period)
 	t.n++
+	n, w, h := t.n, t.s.Width, t.s.Height
+	return func(dst *gocv.Mat) { drawTestPattern(dst, w, h, n, now) }, nil
+}
 
-	w, h := t.s.Width, t.s.Height
-	off := (t.n * 4) % w
-	win := t.bars.Region(image.Rect(off, 0, off+w, h))
-	win.CopyTo(dst)
-	win.Close()
+func (t *testSource) Read(dst *gocv.Mat) ([]byte, error) {
+	draw, err := t.ReadLazy()
+	if err != nil {
+		return nil, err
+	}
+	draw(dst)
+	return nil, nil
+}
 
+// drawTestPattern draws frame n, taken at now, into dst at w×h.
+func drawTestPattern(dst *gocv.Mat, w, h, n int, now time.Time) {
+	if dst.Rows() != h || dst.Cols() != w || dst.Type() != gocv.MatTypeCV8UC3 {
+		dst.Close()
+		*dst = gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
+	}
+	// Bars scrolling 4 pixels a frame.
+	bw := max(w/len(testBars), 1)
+	off := (n * 4) % w
+	for k := off / bw; k*bw-off < w; k++ {
+		r := image.Rect(max(k*bw-off, 0), 0, min((k+1)*bw-off, w), h)
+		gocv.Rectangle(dst, r, testBars[k%len(testBars)], -1)
+	}
 	// A ball bouncing across, so motion is visible even in a still of it.
-	x := (t.n * 7) % (2 * w)
+	x := (n * 7) % (2 * w)
 	if x >= w {
 		x = 2*w - x - 1
 	}
@@ -284,9 +304,8 @@ func (t *testSource) Read(dst *gocv.Mat) ([]byte, error) {
 	band := image.Rect(0, h-max(h/8, 12), w, h)
 	gocv.Rectangle(dst, band, color.RGBA{0, 0, 0, 0}, -1)
 	scale := float64(h) / 480
-	label := now.Format("2006-01-02 15:04:05.000") + fmt.Sprintf("  #%d", t.n)
+	label := now.Format("2006-01-02 15:04:05.000") + fmt.Sprintf("  #%d", n)
 	gocv.PutText(dst, label, image.Pt(max(w/40, 2), h-max(h/32, 3)), gocv.FontHersheySimplex, scale, color.RGBA{255, 255, 255, 0}, max(int(2*scale), 1))
-	return nil, nil
 }
 
-func (t *testSource) Close() error { return t.bars.Close() }
+func (t *testSource) Close() error { return nil }
