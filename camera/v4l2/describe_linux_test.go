@@ -104,8 +104,16 @@ func TestList(t *testing.T) {
 		},
 		{
 			name:  "a failing enumeration keeps what came before",
-			nodes: map[string]*fakeDevice{"/dev/video0": with(c920(), func(d *fakeDevice) { d.enumFmtErrAt = 1 })},
+			nodes: map[string]*fakeDevice{"/dev/video0": with(c920(), func(d *fakeDevice) { d.enumFmtErr, d.enumFmtErrAt = unix.EIO, 1 })},
 			want:  []Device{{Path: "/dev/video0", Name: wantC920.Name, Driver: wantC920.Driver, Bus: wantC920.Bus, Formats: wantC920.Formats[:1], Err: unix.EIO}},
+		},
+		{
+			name: "a device unplugged while it is enumerated is left out",
+			nodes: map[string]*fakeDevice{
+				"/dev/video0": with(c920(), func(d *fakeDevice) { d.enumFmtErr, d.enumFmtErrAt = unix.ENODEV, 1 }),
+				"/dev/video1": unicam(),
+			},
+			want: []Device{at("/dev/video1", wantUnicam)},
 		},
 		{
 			name:  "not a V4L2 device",

@@ -27,8 +27,9 @@ type fakeDevice struct {
 	caps, deviceCaps   uint32 // deviceCaps 0: the driver does not report them
 	formats            []fakeFormat
 	ctrls              map[uint32]*fakeCtrl // by CID
-	enumFmtErrAt       int                  // VIDIOC_ENUM_FMT fails with EIO at this index, when > 0
-	noFramesizesIoctls bool                 // VIDIOC_ENUM_FRAMESIZES not implemented: ENOTTY
+	enumFmtErr         error                // what VIDIOC_ENUM_FMT fails with at index enumFmtErrAt
+	enumFmtErrAt       uint32
+	noFramesizesIoctls bool // VIDIOC_ENUM_FRAMESIZES not implemented: ENOTTY
 }
 
 type fakeFormat struct {
@@ -114,8 +115,8 @@ func (n *fakeNode) ioctl(req uintptr, arg unsafe.Pointer) error {
 
 	case vidiocEnumFmt:
 		f := (*fmtdesc)(arg)
-		if d.enumFmtErrAt > 0 && int(f.index) == d.enumFmtErrAt {
-			return unix.EIO
+		if d.enumFmtErr != nil && f.index == d.enumFmtErrAt {
+			return d.enumFmtErr
 		}
 		if f.typ != bufTypeVideoCapture || f.mbusCode != 0 || int(f.index) >= len(d.formats) {
 			return unix.EINVAL
