@@ -42,10 +42,10 @@ type Frame struct {
 	still   []byte
 
 	rawMu   sync.Mutex
-	raw     *gocv.Mat // BGR pixels before xf; nil for JPEG sources and once released
+	raw     *gocv.Mat       // BGR pixels before xf; nil for JPEG sources and once released
 	draw    func(*gocv.Mat) // makes raw on first use (the test pattern)
-	users   int       // goroutines using raw now
-	retired bool      // no longer the hub's newest: release raw when unused
+	users   int             // goroutines using raw now
+	retired bool            // no longer the hub's newest: release raw when unused
 	pool    *matPool
 }
 
