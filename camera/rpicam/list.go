@@ -46,6 +46,9 @@ func List(ctx context.Context, bin string) ([]Camera, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	cams, none := parseList(stdout.String())
+	if _, noneOnStderr := parseList(stderr.String()); noneOnStderr {
+		none = true // in case a release prints it there
+	}
 	switch {
 	case len(cams) > 0:
 		return cams, nil

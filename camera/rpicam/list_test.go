@@ -70,6 +70,7 @@ func TestList(t *testing.T) {
 		{"one camera", nil, []Camera{imx708}, nil},
 		{"two cameras", map[string]string{"FAKE_RPICAM_CAMERAS": "2"}, []Camera{imx708, imx219}, nil},
 		{"no camera", map[string]string{"FAKE_RPICAM_NO_CAMERA": "1"}, []Camera{}, nil},
+		{"no camera, said on stderr", map[string]string{"FAKE_RPICAM_NO_CAMERA": "stderr"}, []Camera{}, nil},
 		{"failure", map[string]string{"FAKE_RPICAM_LIST_FAIL": "1"}, nil,
 			[]string{"rpicam-vid --list-cameras", "exit status 255", "Failed to register camera imx708", "failed to start camera manager"}},
 		{"garbage", map[string]string{"FAKE_RPICAM_LIST_GARBAGE": "1"}, nil,

@@ -27,6 +27,7 @@
 //	FAKE_RPICAM_IGNORE_TERM=1    ignore SIGTERM: only SIGKILL stops it
 //	FAKE_RPICAM_CHILD=1          when streaming, start a child in its process group that holds stdout and stderr open and lives on
 //	FAKE_RPICAM_NO_CAMERA=1      no camera: --list-cameras prints "No cameras available!", streaming fails
+//	                             (=stderr: --list-cameras prints it on stderr instead)
 //	FAKE_RPICAM_CAMERAS=2        two cameras (an imx708 and an imx219) instead of one
 //	FAKE_RPICAM_LIST_HANG=1      --list-cameras hangs, with a child of its own in its process group
 //	FAKE_RPICAM_LIST_FAIL=1      --list-cameras fails: libcamera errors on stderr, exit status 255
@@ -156,6 +157,8 @@ func listCameras() {
 		fmt.Println("0 1 2 3")
 	case os.Getenv("FAKE_RPICAM_NO_CAMERA") == "1":
 		fmt.Println("No cameras available!")
+	case os.Getenv("FAKE_RPICAM_NO_CAMERA") == "stderr":
+		fmt.Fprintln(os.Stderr, "No cameras available!")
 	default:
 		logLine("INFO", "Camera", "camera_manager.cpp:325", "libcamera v0.3.2+27-7330f29b (fake-rpicam-vid)")
 		fmt.Print(`Available cameras
@@ -192,7 +195,7 @@ func logLine(level, category, where, msg string) {
 var start = time.Now()
 
 func stream(o options) error {
-	if os.Getenv("FAKE_RPICAM_NO_CAMERA") == "1" {
+	if os.Getenv("FAKE_RPICAM_NO_CAMERA") != "" {
 		return errors.New("no cameras available")
 	}
 	ncam := 1
