@@ -191,7 +191,7 @@ func (c *Camera) Run(ctx context.Context) {
 				}
 			}
 			var err error
-			src, err = openSource(spec, c.cfg.Settings, c.cfg.Transform)
+			src, err = openSource(spec, c.asked())
 			if err != nil {
 				fails++
 				c.failed(err, fails)
@@ -223,7 +223,7 @@ func (c *Camera) Run(ctx context.Context) {
 func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 	cands := Candidates(ctx, c.cfg.Spec, c.cfg.Settings)
 	for i, spec := range cands {
-		src, err := openSource(spec, c.cfg.Settings, c.cfg.Transform)
+		src, err := openSource(spec, c.asked())
 		if err == nil && c.cfg.Spec == "auto" && spec != "test" {
 			// A device node may exist and still give no frames (the Pi's
 			// raw Unicam node): insist on one frame before choosing it.
@@ -317,6 +317,7 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, pipe *pipe
 			if since := time.Since(time.Unix(0, last.Load())); since > c.cfg.Watchdog {
 				c.log.Warn("stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
 				abandon()
+				interrupt(src)
 				// Give a reader that wakes up now a moment to release the
 				// device before it is opened again.
 				select {
@@ -326,12 +327,21 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, pipe *pipe
 				return fmt.Errorf("watchdog: no frame from %s for %v", spec, c.cfg.Watchdog)
 			}
 		case <-ctx.Done():
+			interrupt(src)
 			select { // let the reader release the device, if it can
 			case <-done:
 			case <-time.After(time.Second):
 			}
 			return nil
 		}
+	}
+}
+
+// interrupt ends a Read that waits, for sources that can do that safely
+// (a child process); others are left to return by themselves.
+func interrupt(src Source) {
+	if i, ok := src.(interface{ Interrupt() }); ok {
+		i.Interrupt()
 	}
 }
 
@@ -415,6 +425,11 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 		}
 	}
 	return nil
+}
+
+// asked is what the camera asks of its source.
+func (c *Camera) asked() Asked {
+	return Asked{Settings: c.cfg.Settings, Quality: c.cfg.Quality, Transform: c.cfg.Transform, Log: c.log}
 }
 
 // errBrokenFrame wraps why a frame from the source is not a usable JPEG.

@@ -292,7 +292,7 @@ func (s *stallingSource) Close() error { return nil }
 func TestWatchdogReopensStalledSource(t *testing.T) {
 	release := make(chan struct{})
 	opens := 0
-	openSource = func(spec string, s Settings, _ Transform) (Source, error) {
+	openSource = func(spec string, _ Asked) (Source, error) {
 		opens++
 		if opens == 1 {
 			return &stallingSource{frames: 5, release: release}, nil

@@ -2,6 +2,7 @@ package camera
 
 import (
 	"bytes"
+	"charm.land/log/v2"
 	"errors"
 	"fmt"
 	"image"
@@ -46,6 +47,16 @@ func infoOf(src Source, spec string) SourceInfo {
 type Settings struct {
 	Width, Height int
 	FPS           int
+}
+
+// Asked is what the capture loop asks of a source: size and rate, the JPEG
+// quality of a source that encodes, the transform (the source does what it
+// can of it), and where a source logs (a child process's messages).
+type Asked struct {
+	Settings
+	Quality   int
+	Transform Transform
+	Log       *log.Logger
 }
 
 // Kind says how a camera spec is opened.
@@ -104,16 +115,15 @@ func hasLibcamera() bool {
 }
 
 // Open opens the source named by spec ("test", "rpicam[:N]", a device
-// index or path, a GStreamer pipeline, a file or URL) at settings s, asking
-// it to do what it can of the transform t itself.
-func Open(spec string, s Settings, t Transform) (Source, error) {
+// index or path, a GStreamer pipeline, a file or URL) as asked.
+func Open(spec string, a Asked) (Source, error) {
 	switch KindOf(spec) {
 	case KindTest:
-		return newTestSource(s), nil
+		return newTestSource(a.Settings), nil
 	case KindRPicam:
-		return openRPicam(spec, s, t)
+		return openRPicam(spec, a)
 	case KindDevice:
-		return asSource(openDevice(spec, s, t))
+		return asSource(openDevice(spec, a))
 	case KindGStreamer:
 		return asSource(openCapture(spec, gocv.VideoCaptureGstreamer, string(KindGStreamer)))
 	default:
@@ -165,22 +175,22 @@ func openCapture(spec string, api gocv.VideoCaptureAPI, kind string) (*capture, 
 
 // openDevice opens a V4L2 device, asking for MJPG first: when the device
 // gives it, its JPEGs are passed through.
-func openDevice(spec string, s Settings, t Transform) (*capture, error) {
+func openDevice(spec string, a Asked) (*capture, error) {
 	c, err := openCapture(spec, gocv.VideoCaptureV4L2, "v4l2-raw")
 	if err != nil {
 		return nil, err
 	}
 	vc := c.vc
 	vc.Set(gocv.VideoCaptureFOURCC, vc.ToCodec("MJPG"))
-	vc.Set(gocv.VideoCaptureFrameWidth, float64(s.Width))
-	vc.Set(gocv.VideoCaptureFrameHeight, float64(s.Height))
-	vc.Set(gocv.VideoCaptureFPS, float64(s.FPS))
+	vc.Set(gocv.VideoCaptureFrameWidth, float64(a.Width))
+	vc.Set(gocv.VideoCaptureFrameHeight, float64(a.Height))
+	vc.Set(gocv.VideoCaptureFPS, float64(a.FPS))
 	vc.Set(gocv.VideoCaptureBufferSize, 1)
 	if fourcc := vc.CodecString(); fourcc == "MJPG" || fourcc == "JPEG" {
 		vc.Set(gocv.VideoCaptureConvertRGB, 0)
 		c.info.Kind = "v4l2-mjpeg"
 	}
-	c.info.Done = setDeviceFlips(devicePath(spec), t)
+	c.info.Done = setDeviceFlips(devicePath(spec), a.Transform)
 	return c, nil
 }
 

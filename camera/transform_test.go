@@ -102,7 +102,7 @@ func (s *markSource) Info() SourceInfo {
 // useSource makes the camera open src whatever its spec, until the test ends.
 func useSource(t *testing.T, open func(Transform) Source) {
 	t.Helper()
-	openSource = func(_ string, _ Settings, tf Transform) (Source, error) { return open(tf), nil }
+	openSource = func(_ string, a Asked) (Source, error) { return open(a.Transform), nil }
 	t.Cleanup(func() { openSource = Open })
 }
 
