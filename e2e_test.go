@@ -96,6 +96,12 @@ func freePort(t testing.TB) int {
 // SIGTERM when the test ends.
 func start(t testing.TB, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, nil, args...)
+}
+
+// startEnv is start with env added to pistream's environment.
+func startEnv(t testing.TB, env []string, args ...string) *proc {
+	t.Helper()
 	port := freePort(t)
 	dir := t.TempDir()
 	all := append([]string{
@@ -112,7 +118,7 @@ func start(t testing.TB, args ...string) *proc {
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	// A race-enabled binary sleeps 1 s at exit by default, which would
 	// count against the 2 s a stop may take.
-	p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	p.cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0"), env...)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start pistream: %v", err)
 	}
@@ -228,7 +234,9 @@ type viewer struct {
 	times  []time.Time     // arrival of each complete part
 	ages   []time.Duration // arrival minus X-Timestamp
 	err    error
-	bad    string // first malformed part
+	bad    string   // first malformed part
+	keep   bool     // keep the parts' bytes in jpegs
+	jpegs  [][]byte // every part, when keep is set
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -237,8 +245,19 @@ type viewer struct {
 // frame to make a slow viewer.
 func watch(t testing.TB, p *proc, delay time.Duration) *viewer {
 	t.Helper()
+	return watchWith(t, p, &viewer{}, delay)
+}
+
+// watchKeeping connects a viewer that keeps every part it receives.
+func watchKeeping(t testing.TB, p *proc) *viewer {
+	t.Helper()
+	return watchWith(t, p, &viewer{keep: true}, 0)
+}
+
+func watchWith(t testing.TB, p *proc, v *viewer, delay time.Duration) *viewer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	v := &viewer{cancel: cancel, done: make(chan struct{})}
+	v.cancel, v.done = cancel, make(chan struct{})
 	resp, err := p.get(ctx, "/stream")
 	if err != nil {
 		cancel()
@@ -265,6 +284,9 @@ func watch(t testing.TB, p *proc, delay time.Duration) *viewer {
 			}
 			v.times = append(v.times, now)
 			v.ages = append(v.ages, now.Sub(p.Time))
+			if v.keep {
+				v.jpegs = append(v.jpegs, append([]byte(nil), p.JPEG...))
+			}
 			v.mu.Unlock()
 			if delay > 0 {
 				time.Sleep(delay)
