@@ -134,7 +134,7 @@ func New(cfg Config) *Camera {
 	return &Camera{
 		cfg:  cfg,
 		hub:  NewHub(),
-		mats: newMatPool(cfg.Encoders + 4),
+		mats: newMatPool(cfg.Encoders + 3),
 		log:  cfg.Logger.WithPrefix("camera"),
 		status: Status{
 			Source: cfg.Spec, State: StateStarting,
