@@ -102,33 +102,12 @@ func start(t testing.TB, args ...string) *proc {
 		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "", "--http-auth", "none",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 	}, args...)
-	p := &proc{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{}), log: &lockedBuffer{}}
+	p := spawn(t, "http://127.0.0.1:"+strconv.Itoa(port), binPath, all...)
 	for i, a := range all[:len(all)-1] {
 		if a == "--http-token" {
 			p.token = all[i+1]
 		}
 	}
-	p.cmd = exec.Command(binPath, all...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	// A race-enabled binary sleeps 1 s at exit by default, which would
-	// count against the 2 s a stop may take.
-	p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start pistream: %v", err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("pistream log:\n%s", p.log.String())
-		}
-	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := p.get(context.Background(), "/snapshot")
@@ -149,6 +128,35 @@ func start(t testing.TB, args ...string) *proc {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// spawn starts the program bin with args, serving at url; it is stopped
+// with SIGTERM (killed after 5 s) when the test ends.
+func spawn(t testing.TB, url, bin string, args ...string) *proc {
+	t.Helper()
+	p := &proc{url: url, done: make(chan struct{}), log: &lockedBuffer{}}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	// A race-enabled binary sleeps 1 s at exit by default, which would
+	// count against the 2 s a stop may take.
+	p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", filepath.Base(bin), err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("%s log:\n%s", filepath.Base(bin), p.log.String())
+		}
+	})
+	return p
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
