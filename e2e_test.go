@@ -472,6 +472,68 @@ func TestViewersLeavingEarly(t *testing.T) {
 	}
 }
 
+// HEAD /stream answers the headers at once with no body and holds no
+// viewer slot: with --max-viewers 1, four HEADs whose connections stay open
+// leave the slot to a real viewer, and each of those connections then
+// answers another request (no body bytes came before its status line).
+func TestHeadStream(t *testing.T) {
+	p := start(t, "--max-viewers", "1")
+	addr := strings.TrimPrefix(p.url, "http://")
+	type conn struct {
+		c  net.Conn
+		br *bufio.Reader
+	}
+	var conns []conn
+	for i := range 4 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second)) // only so that a hang fails
+		io.WriteString(c, "HEAD /stream HTTP/1.1\r\nHost: pi\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, &http.Request{Method: "HEAD"})
+		if err != nil {
+			t.Fatalf("HEAD %d: %v", i, err)
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("HEAD %d: %s, want 200: a HEAD holds the viewer slot", i, resp.Status)
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "multipart/x-mixed-replace; boundary="+httpstream.Boundary {
+			t.Errorf("HEAD %d: Content-Type %q", i, ct)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("HEAD %d: Cache-Control %q", i, cc)
+		}
+		conns = append(conns, conn{c, br})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp, err := p.get(ctx, "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("a viewer after four HEADs: %s, want 200", resp.Status)
+	}
+	if _, err := httpstream.NewPartReader(resp.Body).Next(nil); err != nil {
+		t.Fatalf("a viewer after four HEADs: %v", err)
+	}
+	for i, c := range conns {
+		io.WriteString(c.c, "GET /state HTTP/1.1\r\nHost: pi\r\n\r\n")
+		resp, err := http.ReadResponse(c.br, nil)
+		if err != nil {
+			t.Fatalf("GET /state after HEAD %d on the same connection: %v (a body after the HEAD's headers?)", i, err)
+		}
+		if resp.StatusCode != 200 {
+			t.Errorf("GET /state after HEAD %d on the same connection: %s", i, resp.Status)
+		}
+		resp.Body.Close()
+	}
+}
+
 // SIGTERM with viewers attached: streams end, exit status 0 within 2 s.
 func TestGracefulStop(t *testing.T) {
 	p := start(t)

@@ -117,7 +117,7 @@ func noCache(h http.Header) {
 
 // serveStream sends every new frame as one part of a
 // multipart/x-mixed-replace response until the viewer leaves or the server
-// stops. A failed write ends only this handler.
+// stops. A failed write ends only this handler. HEAD gets the headers only.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	n := s.viewers.Add(1)
 	defer s.viewers.Add(-1)
@@ -131,6 +131,11 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+Boundary)
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		// Go discards a HEAD's body: a stream would never fail a write,
+		// and never end.
+		return
+	}
 
 	sub := s.hub.Subscribe()
 	defer sub.Close()

@@ -212,3 +212,30 @@ func TestParseTimestamp(t *testing.T) {
 		t.Errorf("appendTimestamp = %q", got)
 	}
 }
+
+// HEAD /stream answers the headers and ends: no viewer stays counted.
+func TestHeadStream(t *testing.T) {
+	ts, s, _ := serve(t, "test")
+	resp, err := http.Head(ts.URL + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "multipart/x-mixed-replace; boundary="+Boundary {
+		t.Fatalf("HEAD /stream: %s, Content-Type %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	waitFor(t, "the HEAD's handler to end", func() bool { return s.Viewers() == 0 })
+}
+
+// waitFor waits until cond holds, failing after 10 s (a hang, not a speed
+// requirement).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
