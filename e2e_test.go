@@ -173,6 +173,24 @@ func (p *proc) get(ctx context.Context, path string) (*http.Response, error) {
 	return http.DefaultClient.Do(req)
 }
 
+// stream opens /stream, failing unless it answers 200. The stream is
+// closed by leave or when the test ends.
+func (p *proc) stream(t testing.TB) (pr *httpstream.PartReader, leave func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := p.get(ctx, "/stream")
+	if err != nil {
+		cancel()
+		t.Fatalf("GET /stream: %v", err)
+	}
+	leave = func() { cancel(); resp.Body.Close() }
+	t.Cleanup(leave)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /stream: %s, want 200", resp.Status)
+	}
+	return httpstream.NewPartReader(resp.Body), leave
+}
+
 // state reads /state.
 func (p *proc) state(t testing.TB) httpstream.State {
 	t.Helper()
@@ -508,17 +526,8 @@ func TestHeadStream(t *testing.T) {
 		}
 		conns = append(conns, conn{c, br})
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	resp, err := p.get(ctx, "/stream")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("a viewer after four HEADs: %s, want 200", resp.Status)
-	}
-	if _, err := httpstream.NewPartReader(resp.Body).Next(nil); err != nil {
+	pr, _ := p.stream(t) // 200: the slot is free
+	if _, err := pr.Next(nil); err != nil {
 		t.Fatalf("a viewer after four HEADs: %v", err)
 	}
 	for i, c := range conns {

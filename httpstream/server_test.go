@@ -50,6 +50,19 @@ func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *htt
 	return ts, s, cam, cancel
 }
 
+// nextJPEG reads part i, failing unless it is a complete JPEG.
+func nextJPEG(t *testing.T, pr *PartReader, i int) Part {
+	t.Helper()
+	p, err := pr.Next(nil)
+	if err == nil {
+		err = CheckJPEG(p.JPEG)
+	}
+	if err != nil {
+		t.Fatalf("part %d: %v", i, err)
+	}
+	return p
+}
+
 func get(t *testing.T, url string) *http.Response {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -74,13 +87,7 @@ func TestStreamParts(t *testing.T) {
 			pr := NewPartReader(resp.Body)
 			var last time.Time
 			for i := range 10 {
-				p, err := pr.Next(nil)
-				if err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
-				if err := CheckJPEG(p.JPEG); err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
+				p := nextJPEG(t, pr, i)
 				if !p.Time.After(last) || time.Since(p.Time) > 5*time.Second {
 					t.Fatalf("part %d: X-Timestamp %v after %v", i, p.Time, last)
 				}
@@ -289,13 +296,7 @@ func TestStreamProtocols(t *testing.T) {
 			}
 			pr := NewPartReader(resp.Body)
 			for i := range 5 {
-				p, err := pr.Next(nil)
-				if err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
-				if err := CheckJPEG(p.JPEG); err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
+				nextJPEG(t, pr, i)
 			}
 
 			// The viewer leaves: its handler ends.
