@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"runtime"
@@ -188,11 +187,13 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 		// and a viewer leaving would look like the server stopping.
 		defer close(left)
 		brw.Reader.Discard(brw.Reader.Buffered())
-		_, err := io.Copy(io.Discard, conn)
-		if err == nil {
-			err = io.EOF
+		var buf [256]byte // small: io.Copy would hold 8 KB per viewer
+		for {
+			if _, err := conn.Read(buf[:]); err != nil {
+				cancel(fmt.Errorf("read: %w", err))
+				return
+			}
 		}
-		cancel(fmt.Errorf("read: %w", err))
 	}()
 	defer func() {
 		stop()
