@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -179,4 +183,137 @@ func BenchmarkStalledViewers(b *testing.B) {
 			b.Errorf("RSS grew %d kB with 20 stalled viewers, want < 60 MB", rss-rss0)
 		}
 	}
+}
+
+// BenchmarkFanout measures what pistream's /stream fan-out costs against
+// the least a fan-out can cost. In one run, with 100 viewers that each read
+// b.N frames, it measures the server process's CPU (utime+stime) per
+// delivered frame of
+//
+//   - pistream: the test camera at 640x480, 30 fps, quality 80;
+//   - minfanout (testdata/minfanout): the same part headers, one prepared
+//     part and one writev per viewer per frame, at 30 fps, from 60 frames
+//     grabbed from that pistream first (encoded in advance: it spends
+//     nothing on producing them).
+//
+// pistream's CPU includes capturing and encoding each frame once. To
+// compare the fan-out alone it also measures pistream with one viewer for
+// the same wall time (baseline_ms) and reports pistream_fanout_µs/frame =
+// (CPU − baseline CPU) / (frames delivered − frames the one viewer got).
+// The baseline keeps one viewer rather than none so that the camera
+// captures and encodes as it does with 100, whatever pistream does while
+// nobody watches (it may encode nothing then).
+//
+// It fails (b.N >= 60) when pistream_fanout_µs/frame is over 1.5 times
+// minimal_µs/frame, or a viewer gets a broken part.
+func BenchmarkFanout(b *testing.B) {
+	const n = 100
+	p := start(b, "--size", "640x480", "--fps", "30", "--quality", "80", "--max-viewers", "0")
+	frames := b.TempDir()
+	frameKB := grabFrames(b, p, frames, 60)
+
+	vs := watchAll(b, p, n)
+	b.ResetTimer()
+	cpu, delivered, wall := cpuPerFrames(b, p, vs, b.N)
+	b.StopTimer()
+
+	// The baseline: one viewer, for as long.
+	for _, v := range vs[1:] {
+		v.stop()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.state(b).Viewers > 1 {
+		if time.Now().After(deadline) {
+			b.Fatalf("pistream still counts %d viewers 10 s after 99 left", p.state(b).Viewers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cpu0, got0 := cpuTime(b, p.pid()), vs[0].total()
+	time.Sleep(wall)
+	base, baseDelivered := cpuTime(b, p.pid())-cpu0, vs[0].total()-got0
+	p.cmd.Process.Signal(syscall.SIGTERM) // leave the machine to minfanout
+	<-p.done
+
+	m := startMinFanout(b, frames)
+	ms := watchAll(b, m, n)
+	mcpu, mdelivered, _ := cpuPerFrames(b, m, ms, b.N)
+
+	for i, v := range append(vs, ms...) {
+		v.stop()
+		if v.bad != "" {
+			b.Errorf("viewer %d got a broken part: %s", i, v.bad)
+		}
+	}
+	perFrame := func(d time.Duration, frames int) float64 {
+		return float64(d.Nanoseconds()) / 1e3 / float64(max(frames, 1))
+	}
+	pistream, minimal := perFrame(cpu, delivered), perFrame(mcpu, mdelivered)
+	fanout := perFrame(cpu-base, delivered-baseDelivered)
+	b.ReportMetric(pistream, "pistream_µs/frame")
+	b.ReportMetric(minimal, "minimal_µs/frame")
+	b.ReportMetric(float64(base.Milliseconds()), "baseline_ms")
+	b.ReportMetric(fanout, "pistream_fanout_µs/frame")
+	b.ReportMetric(frameKB, "frame_KB")
+	if minimal > 0 { // CPU time comes in 10 ms ticks: a short run may see none
+		b.ReportMetric(pistream/minimal, "ratio")
+		b.ReportMetric(fanout/minimal, "fanout_ratio")
+	}
+	if b.N >= 60 && fanout > 1.5*minimal {
+		b.Errorf("pistream's fan-out costs %.1f µs per delivered frame, %.2f times the minimal %.1f µs: want at most 1.5 times",
+			fanout, fanout/minimal, minimal)
+	}
+}
+
+// cpuPerFrames waits until every viewer of p has its first frame, then
+// measures p's CPU while each reads frames more; it returns that CPU, the
+// frames delivered meanwhile and the wall time it took.
+func cpuPerFrames(b *testing.B, p *proc, vs []*viewer, frames int) (cpu time.Duration, delivered int, wall time.Duration) {
+	waitParts(b, vs, make([]int, len(vs)), 1)
+	time.Sleep(500 * time.Millisecond)
+	at, cpu0, start := time.Now(), cpuTime(b, p.pid()), marks(vs)
+	waitParts(b, vs, start, frames)
+	cpu, wall = cpuTime(b, p.pid())-cpu0, time.Since(at)
+	for i, got := range marks(vs) {
+		delivered += got - start[i]
+	}
+	return cpu, delivered, wall
+}
+
+// grabFrames saves n consecutive parts of p's /stream in dir as 000.jpg, …
+// and returns their mean size in KB.
+func grabFrames(b *testing.B, p *proc, dir string, n int) float64 {
+	pr, leave := p.stream(b)
+	defer leave()
+	total := 0
+	for i := range n {
+		part, err := pr.Next(nil)
+		if err != nil {
+			b.Fatalf("grab frame %d: %v", i, err)
+		}
+		total += len(part.JPEG)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.jpg", i)), part.JPEG, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(total) / float64(n) / 1000
+}
+
+// startMinFanout builds testdata/minfanout and starts it on a free loopback
+// port with the frames in dir.
+func startMinFanout(b *testing.B, dir string) *proc {
+	bin := filepath.Join(b.TempDir(), "minfanout")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/minfanout").CombinedOutput(); err != nil {
+		b.Fatalf("build minfanout: %v\n%s", err, out)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(b))
+	m := spawn(b, "http://"+addr, nil, bin, "-addr", addr, "-frames", dir, "-fps", "30")
+	for !strings.Contains(m.log.String(), "serving") {
+		select {
+		case <-m.done:
+			b.Fatalf("minfanout exited: %v\n%s", m.err, m.log.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return m
 }

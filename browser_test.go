@@ -146,19 +146,7 @@ func differing(a, b image.Image) float64 {
 // as a camera) shows reconnecting in /state; the viewer stays connected and
 // frames resume on the same response.
 func TestSourceStopsViewerStays(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "clip.avi")
-	vw, err := gocv.VideoWriterFile(path, "MJPG", 30, 320, 240, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := gocv.NewMatWithSize(240, 320, gocv.MatTypeCV8UC3)
-	for i := range 15 {
-		m.SetTo(gocv.NewScalar(float64(i*15), 80, 160, 0))
-		vw.Write(m)
-	}
-	m.Close()
-	vw.Close()
-
+	path := writeClip(t, 15)
 	p := start(t, "--camera", path, "--size", "320x240")
 	v := watch(t, p, 0)
 	deadline := time.Now().Add(10 * time.Second)
@@ -181,5 +169,53 @@ func TestSourceStopsViewerStays(t *testing.T) {
 	}
 	if st := p.state(t); st.Reconnects < 1 {
 		t.Errorf("/state reconnects = %d", st.Reconnects)
+	}
+}
+
+// writeClip writes a 320x240 MJPG video of n frames at 30 fps, each a
+// different colour, and returns its path.
+func writeClip(t *testing.T, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "clip.avi")
+	vw, err := gocv.VideoWriterFile(path, "MJPG", 30, 320, 240, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := gocv.NewMatWithSize(240, 320, gocv.MatTypeCV8UC3)
+	for i := range n {
+		m.SetTo(gocv.NewScalar(float64(i*15%256), 80, 160, 0))
+		vw.Write(m)
+	}
+	m.Close()
+	vw.Close()
+	return path
+}
+
+// A viewer that leaves while no frames flow (the source ended and cannot
+// be reopened: its file is gone) is noticed: the viewer count drops to 0
+// though nothing was written to it since.
+func TestViewerLeavesWhileNoFrames(t *testing.T) {
+	path := writeClip(t, 30)
+	p := start(t, "--camera", path, "--size", "320x240")
+	v := watch(t, p, 0)
+	os.Remove(path) // the clip plays to its end; reopening it then fails for good
+	deadline := time.Now().Add(20 * time.Second)
+	for st := p.state(t); st.Camera == "streaming" || st.Viewers != 1; st = p.state(t) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: camera %s, %d viewers; want it reconnecting with 1 viewer", st.Camera, st.Viewers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	got := v.total()
+	v.stop()
+	deadline = time.Now().Add(10 * time.Second)
+	for p.state(t).Viewers != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a viewer left while no frames flowed; 10 s later pistream still counts it (camera %s)", p.state(t).Camera)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := p.state(t); st.Camera == "streaming" {
+		t.Errorf("the camera streamed again (%d frames reached the viewer before it left): the test proves nothing", got)
 	}
 }

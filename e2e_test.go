@@ -108,33 +108,12 @@ func startEnv(t testing.TB, env []string, args ...string) *proc {
 		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "", "--http-auth", "none",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 	}, args...)
-	p := &proc{url: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{}), log: &lockedBuffer{}}
+	p := spawn(t, "http://127.0.0.1:"+strconv.Itoa(port), env, binPath, all...)
 	for i, a := range all[:len(all)-1] {
 		if a == "--http-token" {
 			p.token = all[i+1]
 		}
 	}
-	p.cmd = exec.Command(binPath, all...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	// A race-enabled binary sleeps 1 s at exit by default, which would
-	// count against the 2 s a stop may take.
-	p.cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0"), env...)
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start pistream: %v", err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("pistream log:\n%s", p.log.String())
-		}
-	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := p.get(context.Background(), "/snapshot")
@@ -157,6 +136,36 @@ func startEnv(t testing.TB, env []string, args ...string) *proc {
 	}
 }
 
+// spawn starts the program bin with args and env added to its
+// environment, serving at url; it is stopped with SIGTERM (killed after
+// 5 s) when the test ends.
+func spawn(t testing.TB, url string, env []string, bin string, args ...string) *proc {
+	t.Helper()
+	p := &proc{url: url, done: make(chan struct{}), log: &lockedBuffer{}}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	// A race-enabled binary sleeps 1 s at exit by default, which would
+	// count against the 2 s a stop may take.
+	p.cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0"), env...)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", filepath.Base(bin), err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("%s log:\n%s", filepath.Base(bin), p.log.String())
+		}
+	})
+	return p
+}
+
 func (p *proc) pid() int { return p.cmd.Process.Pid }
 
 // get requests path with the token as a bearer, if there is one.
@@ -169,6 +178,24 @@ func (p *proc) get(ctx context.Context, path string) (*http.Response, error) {
 		req.Header.Set("Authorization", "Bearer "+p.token)
 	}
 	return http.DefaultClient.Do(req)
+}
+
+// stream opens /stream, failing unless it answers 200. The stream is
+// closed by leave or when the test ends.
+func (p *proc) stream(t testing.TB) (pr *httpstream.PartReader, leave func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := p.get(ctx, "/stream")
+	if err != nil {
+		cancel()
+		t.Fatalf("GET /stream: %v", err)
+	}
+	leave = func() { cancel(); resp.Body.Close() }
+	t.Cleanup(leave)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /stream: %s, want 200", resp.Status)
+	}
+	return httpstream.NewPartReader(resp.Body), leave
 }
 
 // state reads /state.
@@ -483,6 +510,59 @@ func TestViewersLeavingEarly(t *testing.T) {
 	}
 	if strings.Contains(p.log.String(), "panic") {
 		t.Errorf("the server panicked:\n%s", p.log.String())
+	}
+}
+
+// HEAD /stream answers the headers at once with no body and holds no
+// viewer slot: with --max-viewers 1, four HEADs whose connections stay open
+// leave the slot to a real viewer, and each of those connections then
+// answers another request (no body bytes came before its status line).
+func TestHeadStream(t *testing.T) {
+	p := start(t, "--max-viewers", "1")
+	addr := strings.TrimPrefix(p.url, "http://")
+	type conn struct {
+		c  net.Conn
+		br *bufio.Reader
+	}
+	var conns []conn
+	for i := range 4 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second)) // only so that a hang fails
+		io.WriteString(c, "HEAD /stream HTTP/1.1\r\nHost: pi\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, &http.Request{Method: "HEAD"})
+		if err != nil {
+			t.Fatalf("HEAD %d: %v", i, err)
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("HEAD %d: %s, want 200: a HEAD holds the viewer slot", i, resp.Status)
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "multipart/x-mixed-replace; boundary="+httpstream.Boundary {
+			t.Errorf("HEAD %d: Content-Type %q", i, ct)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("HEAD %d: Cache-Control %q", i, cc)
+		}
+		conns = append(conns, conn{c, br})
+	}
+	pr, _ := p.stream(t) // 200: the slot is free
+	if _, err := pr.Next(nil); err != nil {
+		t.Fatalf("a viewer after four HEADs: %v", err)
+	}
+	for i, c := range conns {
+		io.WriteString(c.c, "GET /state HTTP/1.1\r\nHost: pi\r\n\r\n")
+		resp, err := http.ReadResponse(c.br, nil)
+		if err != nil {
+			t.Fatalf("GET /state after HEAD %d on the same connection: %v (a body after the HEAD's headers?)", i, err)
+		}
+		if resp.StatusCode != 200 {
+			t.Errorf("GET /state after HEAD %d on the same connection: %s", i, resp.Status)
+		}
+		resp.Body.Close()
 	}
 }
 

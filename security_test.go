@@ -316,6 +316,36 @@ func TestTLS(t *testing.T) {
 	if !strings.Contains(out.String(), fmt.Sprintf("https://127.0.0.1:%d/?token=", port)) {
 		t.Errorf("the log does not print the https URL:\n%s", out.String())
 	}
+	// /stream over HTTP/1.1 (the connection taken over, one TLS write a
+	// part) and over HTTP/2 (through net/http): complete parts.
+	for proto, h2 := range map[int]bool{1: false, 2: true} {
+		client := &http.Client{Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: h2,
+		}}
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("https://127.0.0.1:%d/stream?token=%s", port, testToken), nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			cancel()
+			t.Fatalf("/stream over HTTP/%d: %v", proto, err)
+		}
+		if resp.ProtoMajor != proto || resp.StatusCode != 200 {
+			t.Errorf("/stream: %s %s, want HTTP/%d 200", resp.Proto, resp.Status, proto)
+		}
+		pr := httpstream.NewPartReader(resp.Body)
+		for i := range 3 {
+			part, err := pr.Next(nil)
+			if err == nil {
+				err = httpstream.CheckJPEG(part.JPEG)
+			}
+			if err != nil {
+				t.Errorf("/stream over HTTP/%d, part %d: %v", proto, i, err)
+				break
+			}
+		}
+		cancel()
+		resp.Body.Close()
+	}
 }
 
 func writeSelfSigned(t *testing.T, certPath, keyPath string) {

@@ -6,11 +6,14 @@
 package httpstream
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -117,7 +120,11 @@ func noCache(h http.Header) {
 
 // serveStream sends every new frame as one part of a
 // multipart/x-mixed-replace response until the viewer leaves or the server
-// stops. A failed write ends only this handler.
+// stops. A failed write ends only this handler. HEAD gets the headers only.
+//
+// Over HTTP/1.x it takes the connection over from net/http and writes each
+// part with one write (see streamConn); over HTTP/2, which cannot be taken
+// over, it writes through the ResponseWriter (streamResponse).
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	n := s.viewers.Add(1)
 	defer s.viewers.Add(-1)
@@ -130,23 +137,134 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	noCache(h)
 	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+Boundary)
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		// Go discards a HEAD's body: a stream would never fail a write,
+		// and never end.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if r.ProtoMajor == 1 {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			s.streamConn(r, h, conn, brw)
+			return
+		}
+		if !errors.Is(err, http.ErrNotSupported) {
+			s.dropped(r, err)
+			return
+		}
+	}
+	s.streamResponse(w, r)
+}
+
+// streamConn streams to a connection taken over from net/http. It writes
+// the response header itself (h, with Connection: close; no chunked
+// encoding: the body runs until the connection closes, as µStreamer's),
+// then each part with one write: a writev of header, JPEG and CRLF on TCP,
+// or one buffer holding the part (one TLS write) otherwise. Each part must
+// be written within FrameWriteTimeout.
+//
+// The connection is closed when the handler returns, when the viewer
+// leaves (a reader notices it even while no frames flow) and when the
+// request's context ends: that is how the server's stop ends the stream,
+// since http.Server.Shutdown does not know taken-over connections.
+func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *bufio.ReadWriter) {
+	closer := conn
+	if tc, ok := conn.(*tls.Conn); ok {
+		// Close the TCP connection under TLS: tls.Conn.Close may first
+		// wait to send a close_notify to a viewer that no longer reads.
+		closer = tc.NetConn()
+	}
+	ctx, cancel := context.WithCancelCause(r.Context())
+	stop := context.AfterFunc(ctx, func() { closer.Close() })
+	left := make(chan struct{})
+	go func() {
+		// A viewer sends nothing after its request: a read that ends
+		// means it left, or that the connection was closed here. What it
+		// sent anyway is discarded, the bytes brw.Reader holds first. The
+		// reads go to conn itself: through brw.Reader they would reach
+		// net/http, which cancels the request's context on a read error,
+		// and a viewer leaving would look like the server stopping.
+		defer close(left)
+		brw.Reader.Discard(brw.Reader.Buffered())
+		var buf [256]byte // small: io.Copy would hold 8 KB per viewer
+		for {
+			if _, err := conn.Read(buf[:]); err != nil {
+				cancel(fmt.Errorf("read: %w", err))
+				return
+			}
+		}
+	}()
+	defer func() {
+		stop()
+		cancel(nil)
+		closer.Close()
+		<-left
+	}()
+
+	h.Set("Connection", "close")
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	conn.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
+	brw.WriteString("HTTP/1.1 200 OK\r\n")
+	h.Write(brw)
+	brw.WriteString("\r\n")
+	if err := brw.Flush(); err != nil { // nothing stays buffered in brw.Writer
+		s.dropped(r, err)
+		return
+	}
 
 	sub := s.hub.Subscribe()
 	defer sub.Close()
-	rc := http.NewResponseController(w)
-	ctx := r.Context()
-	var head []byte
+	_, vectored := conn.(*net.TCPConn)
+	var (
+		head, jpeg []byte
+		part       []byte    // the part in one buffer, when not vectored
+		vec        [3][]byte // header, JPEG, CRLF, for one writev
+		bufs       net.Buffers
+		err        error
+	)
 	for {
-		f, err := sub.Next(ctx)
+		if head, jpeg, err = s.nextPart(ctx, sub, head); err != nil {
+			if ctx.Err() != nil && r.Context().Err() == nil { // not the server stopping
+				s.dropped(r, context.Cause(ctx))
+			}
+			return
+		}
+		conn.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
+		if vectored {
+			vec = [3][]byte{head, jpeg, crlf}
+			bufs = vec[:] // WriteTo consumes bufs
+			_, err = bufs.WriteTo(conn)
+		} else {
+			part = append(append(append(part[:0], head...), jpeg...), crlf...)
+			_, err = conn.Write(part)
+		}
 		if err != nil {
+			if r.Context().Err() == nil { // not the server stopping
+				s.dropped(r, err)
+			}
+			return
+		}
+	}
+}
+
+// streamResponse streams through the ResponseWriter (HTTP/2): three writes
+// and a flush per part, each part within FrameWriteTimeout. The stream
+// ends with the request's context.
+func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	rc.Flush() // the headers now, not with the first frame
+	sub := s.hub.Subscribe()
+	defer sub.Close()
+	var (
+		head, jpeg []byte
+		err        error
+	)
+	for {
+		if head, jpeg, err = s.nextPart(r.Context(), sub, head); err != nil {
 			return // viewer gone, or the server is stopping
 		}
-		jpeg, err := s.frameJPEG(f)
-		if err != nil {
-			continue // skipped; the next frame will do
-		}
-		head = appendPartHeader(head[:0], len(jpeg), f.Time)
 		rc.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
 		if _, err := w.Write(head); err != nil {
 			s.dropped(r, err)
@@ -169,9 +287,26 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 
 var crlf = []byte("\r\n")
 
+// nextPart waits for the subscription's next frame and returns its part
+// header, appended to head[:0], and its JPEG. It fails only when ctx ends
+// or the hub closes.
+func (s *Server) nextPart(ctx context.Context, sub *camera.Subscription, head []byte) ([]byte, []byte, error) {
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			return head, nil, err
+		}
+		jpeg, err := s.frameJPEG(f)
+		if err != nil {
+			continue // skipped; the next frame will do
+		}
+		return appendPartHeader(head[:0], len(jpeg), f.Time), jpeg, nil
+	}
+}
+
 // frameJPEG returns f's JPEG, made now if nobody made it yet. A frame
 // replaced before its JPEG could be made, or one that failed to encode, is
-// skipped (the failure is logged once per frame by whoever asked first).
+// skipped (a failure is logged at debug level).
 func (s *Server) frameJPEG(f *camera.Frame) ([]byte, error) {
 	jpeg, err := f.JPEG()
 	if err != nil && !errors.Is(err, camera.ErrFrameGone) {
@@ -181,10 +316,10 @@ func (s *Server) frameJPEG(f *camera.Frame) ([]byte, error) {
 }
 
 // appendPartHeader appends the boundary and headers of one part: a JPEG of
-// n bytes captured at t.
-func appendPartHeader(b []byte, n int, t time.Time) []byte {
+// size bytes captured at t.
+func appendPartHeader(b []byte, size int, t time.Time) []byte {
 	b = append(b, "--"+Boundary+"\r\nContent-Type: image/jpeg\r\nContent-Length: "...)
-	b = strconv.AppendInt(b, int64(n), 10)
+	b = strconv.AppendInt(b, int64(size), 10)
 	b = append(b, "\r\nX-Timestamp: "...)
 	b = appendTimestamp(b, t)
 	return append(b, "\r\n\r\n"...)

@@ -1,9 +1,11 @@
 package httpstream
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -20,23 +22,45 @@ import (
 // it, both stopped when the test ends.
 func serve(t *testing.T, spec string) (*httptest.Server, *Server, *camera.Camera) {
 	t.Helper()
-	cam := camera.New(camera.Config{
+	ts, s, cam, _ := serveWith(t, spec, (*httptest.Server).Start)
+	return ts, s, cam
+}
+
+// serveWith is serve with the httptest server started by start (Start or
+// StartTLS, after setting EnableHTTP2 as wanted); stop ends the server's
+// streams as pistream's stop does, before the test ends.
+func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func()) {
+	t.Helper()
+	cam = camera.New(camera.Config{
 		Spec: spec, Settings: camera.Settings{Width: 160, Height: 120, FPS: 30},
 		BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); cam.Run(ctx) }()
-	s := New(Config{Camera: cam, SnapshotWait: 300 * time.Millisecond, FrameWriteTimeout: time.Second})
-	ts := httptest.NewUnstartedServer(s.Handler())
+	s = New(Config{Camera: cam, SnapshotWait: 300 * time.Millisecond, FrameWriteTimeout: time.Second})
+	ts = httptest.NewUnstartedServer(s.Handler())
 	ts.Config.BaseContext = func(net.Listener) context.Context { return ctx }
-	ts.Start()
+	start(ts)
 	t.Cleanup(func() {
 		cancel()
 		ts.Close()
 		<-done
 	})
-	return ts, s, cam
+	return ts, s, cam, cancel
+}
+
+// nextJPEG reads part i, failing unless it is a complete JPEG.
+func nextJPEG(t *testing.T, pr *PartReader, i int) Part {
+	t.Helper()
+	p, err := pr.Next(nil)
+	if err == nil {
+		err = CheckJPEG(p.JPEG)
+	}
+	if err != nil {
+		t.Fatalf("part %d: %v", i, err)
+	}
+	return p
 }
 
 func get(t *testing.T, url string) *http.Response {
@@ -63,13 +87,7 @@ func TestStreamParts(t *testing.T) {
 			pr := NewPartReader(resp.Body)
 			var last time.Time
 			for i := range 10 {
-				p, err := pr.Next(nil)
-				if err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
-				if err := CheckJPEG(p.JPEG); err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
+				p := nextJPEG(t, pr, i)
 				if !p.Time.After(last) || time.Since(p.Time) > 5*time.Second {
 					t.Fatalf("part %d: X-Timestamp %v after %v", i, p.Time, last)
 				}
@@ -210,5 +228,150 @@ func TestParseTimestamp(t *testing.T) {
 	ts := time.Unix(1795663030, 162499999)
 	if got := string(appendTimestamp(nil, ts)); got != "1795663030.162499" {
 		t.Errorf("appendTimestamp = %q", got)
+	}
+	want := "--pistreamframe\r\nContent-Type: image/jpeg\r\nContent-Length: 22345\r\nX-Timestamp: 1795663030.162499\r\n\r\n"
+	if got := string(appendPartHeader([]byte("old"), 22345, ts)[3:]); got != want {
+		t.Errorf("appendPartHeader = %q, want %q", got, want)
+	}
+}
+
+// /stream over HTTP/1.1, plain and over TLS, and over HTTP/2: the same
+// headers and parts. Over HTTP/1.x the connection is taken over: no chunked
+// encoding, Connection: close, the body runs until the connection closes.
+// Leaving and the server's stop both end the stream and its goroutines.
+func TestStreamProtocols(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tls   bool
+		h2    bool
+		proto int
+	}{
+		{"http1", false, false, 1},
+		{"http1-tls", true, false, 1},
+		{"http2", true, true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := runtime.NumGoroutine()
+			ts, s, _, stop := serveWith(t, "test", func(ts *httptest.Server) {
+				ts.EnableHTTP2 = tc.h2
+				if tc.tls {
+					ts.StartTLS()
+				} else {
+					ts.Start()
+				}
+			})
+			client := ts.Client()
+			if tc.tls && !tc.h2 {
+				// Only what the server offers: http/1.1.
+				client.Transport.(*http.Transport).ForceAttemptHTTP2 = false
+			}
+			open := func() (*http.Response, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(context.Background())
+				req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/stream", nil)
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatalf("GET /stream: %v", err)
+				}
+				return resp, cancel
+			}
+			resp, leave := open()
+			defer resp.Body.Close()
+			if resp.ProtoMajor != tc.proto {
+				t.Fatalf("%s, want HTTP/%d", resp.Proto, tc.proto)
+			}
+			for k, want := range map[string]string{
+				"Content-Type":      "multipart/x-mixed-replace; boundary=" + Boundary,
+				"Cache-Control":     "no-store, no-cache, must-revalidate, max-age=0",
+				"Pragma":            "no-cache",
+				"Expires":           "0",
+				"X-Accel-Buffering": "no",
+			} {
+				if got := resp.Header.Get(k); got != want {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
+			if tc.proto == 1 && (len(resp.TransferEncoding) > 0 || !resp.Close || resp.ContentLength != -1) {
+				t.Errorf("Transfer-Encoding %v, Connection: close %v, Content-Length %d: want a body that runs until the connection closes",
+					resp.TransferEncoding, resp.Close, resp.ContentLength)
+			}
+			pr := NewPartReader(resp.Body)
+			for i := range 5 {
+				nextJPEG(t, pr, i)
+			}
+
+			// The viewer leaves: its handler ends.
+			leave()
+			waitFor(t, "the viewer who left to be gone", func() bool { return s.Viewers() == 0 })
+
+			// The server stops: the stream ends at once, every goroutine with it.
+			resp2, leave2 := open()
+			defer leave2()
+			defer resp2.Body.Close()
+			if _, err := NewPartReader(resp2.Body).Next(nil); err != nil {
+				t.Fatal(err)
+			}
+			stop()
+			if _, err := io.Copy(io.Discard, resp2.Body); err != nil && tc.proto == 1 {
+				t.Logf("the stream ended with %v", err)
+			}
+			waitFor(t, "the streams to end", func() bool { return s.Viewers() == 0 })
+			resp.Body.Close()
+			resp2.Body.Close()
+			client.CloseIdleConnections()
+			ts.Close()
+			waitFor(t, fmt.Sprintf("goroutines back to %d", base), func() bool { return runtime.NumGoroutine() <= base+2 })
+		})
+	}
+}
+
+// A viewer that leaves while the camera has no frame to send is noticed:
+// its handler ends, though no write ever failed.
+func TestViewerLeavesWithoutFrames(t *testing.T) {
+	ts, s, _ := serve(t, "/nonexistent.avi") // never gives a frame
+	c, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second)) // only so that a hang fails
+	io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("GET /stream while the camera has no frame: %v (the status line waits for a first frame?)", err)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /stream: %s", resp.Status)
+	}
+	if s.Viewers() != 1 {
+		t.Fatalf("%d viewers, want 1", s.Viewers())
+	}
+	c.Close()
+	waitFor(t, "the viewer who left to be gone", func() bool { return s.Viewers() == 0 })
+}
+
+// HEAD /stream answers the headers and ends: no viewer stays counted.
+func TestHeadStream(t *testing.T) {
+	ts, s, _ := serve(t, "test")
+	resp, err := http.Head(ts.URL + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "multipart/x-mixed-replace; boundary="+Boundary {
+		t.Fatalf("HEAD /stream: %s, Content-Type %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	waitFor(t, "the HEAD's handler to end", func() bool { return s.Viewers() == 0 })
+}
+
+// waitFor waits until cond holds, failing after 10 s (a hang, not a speed
+// requirement).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
