@@ -213,3 +213,18 @@ func TestRPicamStopLeavesNoChild(t *testing.T) {
 		t.Errorf("rpicam-vid (pid %d) still runs after pistream stopped", child)
 	}
 }
+
+// With --idle-release, nobody watching for 10 s releases the camera: the
+// child is killed and reaped; the next viewer starts a new one.
+func TestRPicamIdleReleaseStopsChild(t *testing.T) {
+	e := newRPicamEnv(t)
+	p := startEnv(t, e.env, "--camera", "rpicam", "--size", "320x240", "--idle-release")
+	first := e.childPid(t, 0)
+	waitStateOf(t, p, "idle", func(s httpstream.State) bool { return s.Camera == "idle" })
+	waitStateOf(t, p, "reaping the released child", func(httpstream.State) bool { return !exists(first) })
+	v := watch(t, p, 0)
+	waitParts(t, []*viewer{v}, []int{0}, 5)
+	if second := e.childPid(t, first); !alive(second) {
+		t.Errorf("no rpicam-vid runs for the new viewer")
+	}
+}
