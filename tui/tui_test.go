@@ -382,3 +382,35 @@ func TestLiveWarnsOpenFeed(t *testing.T) {
 		t.Errorf("Live does not warn about an open feed:\n%s", s)
 	}
 }
+
+// The Live screen with a picture, wide (the panel beside it) and narrow
+// (the panel below).
+func TestLiveScreen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+	}{{"live", 100, 30}, {"live-narrow", 60, 24}} {
+		t.Run(tc.name, func(t *testing.T) {
+			app, _, _ := newTestApp(t)
+			app.SSH = "ssh -p 2222 pi.local"
+			d := newDriver(t, app)
+			d.send(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+			golden(t, tc.name, d.screen())
+			l := d.m.(*root).screens[screenLive].(*live)
+			d.send(testPreview(t, l))
+			golden(t, tc.name+"-picture", d.screen())
+		})
+	}
+}
+
+// testPreview is the Live screen's picture of a test image at the size l
+// draws it now, as a preview render would deliver it.
+func testPreview(t *testing.T, l *live) previewMsg {
+	t.Helper()
+	cols, rows := previewSize(l.bodyW, l.bodyH)
+	text, err := RenderJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return previewMsg{seq: 1, cols: cols, rows: rows, text: text}
+}
