@@ -24,16 +24,30 @@ const upperHalf = "▀"
 // half-block characters, keeping its aspect ratio, in colours the profile
 // supports (true colour, 256 colours, 16 colours, or characters only).
 func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string, error) {
+	d, err := drawJPEG(jpeg, cols, rows, prof)
+	return d.text, err
+}
+
+// drawing is a picture drawn in half-blocks.
+type drawing struct {
+	text  string
+	lines []string // text split into its lines
+	width int      // cells in every line
+}
+
+// drawJPEG is RenderJPEG, keeping the drawing's lines and width so that
+// placing it on a screen needs no measuring.
+func drawJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	if cols < 1 || rows < 1 {
-		return "", nil
+		return drawing{}, nil
 	}
 	cfg, err := stdjpeg.DecodeConfig(bytes.NewReader(jpeg))
 	if err != nil {
-		return "", fmt.Errorf("decode jpeg: %w", err)
+		return drawing{}, fmt.Errorf("decode jpeg: %w", err)
 	}
 	img, err := decodeReduced(jpeg, cfg.Width, cfg.Height, cols, 2*rows)
 	if err != nil {
-		return "", err
+		return drawing{}, err
 	}
 	defer img.Close()
 	w, h := fit(img.Cols(), img.Rows(), cols, 2*rows)
@@ -42,9 +56,10 @@ func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string,
 	gocv.Resize(img, &small, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
 	px, err := small.DataPtrUint8()
 	if err != nil {
-		return "", fmt.Errorf("preview pixels: %w", err)
+		return drawing{}, fmt.Errorf("preview pixels: %w", err)
 	}
-	return drawHalfBlocks(px, w, h, small.Step(), prof), nil
+	text := drawHalfBlocks(px, w, h, small.Step(), prof)
+	return drawing{text: text, lines: strings.Split(text, "\n"), width: w}, nil
 }
 
 // maxDecodePixels bounds the memory a preview may take: a photo of
@@ -221,18 +236,24 @@ type previewKey struct {
 
 type previewEntry struct {
 	once sync.Once
-	out  string
+	out  drawing
 	err  error
 }
 
 // Render returns the half-block drawing of f at cols×rows.
 func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
+	d, err := p.draw(f, cols, rows, prof)
+	return d.text, err
+}
+
+// draw is Render, keeping the drawing's lines and width.
+func (p *Previews) draw(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	key := previewKey{cols, rows, prof}
 	p.mu.Lock()
 	if f.Seq < p.seq { // an older frame than the cache holds: don't cache
 		p.mu.Unlock()
 		p.renders.Add(1)
-		return RenderJPEG(f.JPEG, cols, rows, prof)
+		return drawJPEG(f.JPEG, cols, rows, prof)
 	}
 	if f.Seq > p.seq || p.entries == nil {
 		p.seq, p.entries = f.Seq, map[previewKey]*previewEntry{}
@@ -245,7 +266,7 @@ func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Pro
 	p.mu.Unlock()
 	e.once.Do(func() {
 		p.renders.Add(1)
-		e.out, e.err = RenderJPEG(f.JPEG, cols, rows, prof)
+		e.out, e.err = drawJPEG(f.JPEG, cols, rows, prof)
 	})
 	return e.out, e.err
 }

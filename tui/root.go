@@ -60,6 +60,9 @@ type root struct {
 	statusErr bool
 	statusAt  time.Time
 	body      bodySizeMsg // last sent to the screens
+	frame     frame       // the last window drawn
+	tabsView  cached[tabsKey]
+	statusV   cached[statusKey]
 
 	idle      time.Duration // quit after this long without a key; 0 never
 	lastInput time.Time
@@ -150,6 +153,8 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		r.setStatus(msg.text, msg.isErr)
 		return r, nil
+	case previewMsg: // only Live draws the camera's frames
+		return r, r.screens[screenLive].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
 		if panicHook != nil {
@@ -254,44 +259,76 @@ func (r *root) render() string {
 	status := r.statusBar(w)
 	helpView := r.help.View(r.helpKeys())
 	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
-	body := r.screens[r.active].view(w, bodyH)
-	body = lipgloss.NewStyle().Width(w).Height(bodyH).MaxHeight(bodyH).MaxWidth(w).Render(body)
-	return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, helpView)
+	scr := r.screens[r.active]
+	body := scr.view(w, bodyH)
+	if _, ok := scr.(exactView); !ok {
+		body = fitBlock(body, w, bodyH)
+	}
+	return r.frame.join(w, tabs, body, status, helpView)
+}
+
+// cached is a drawn string and what it was drawn from.
+type cached[K comparable] struct {
+	key  K
+	text string
+}
+
+// get returns the text drawn for key, drawing it if key changed.
+func (c *cached[K]) get(key K, draw func() string) string {
+	if c.text == "" || c.key != key {
+		c.key, c.text = key, draw()
+	}
+	return c.text
+}
+
+type tabsKey struct {
+	w, active int
+	dark      bool
 }
 
 func (r *root) tabs(w int) string {
-	st := r.env.styles
-	var parts []string
-	for i, name := range screenNames {
-		label := " " + string(rune('1'+i)) + " " + name + " "
-		if i == r.active {
-			parts = append(parts, st.tabActive.Render(label))
-		} else {
-			parts = append(parts, st.tab.Render(label))
+	return r.tabsView.get(tabsKey{w, r.active, r.env.dark}, func() string {
+		st := r.env.styles
+		var parts []string
+		for i, name := range screenNames {
+			label := " " + string(rune('1'+i)) + " " + name + " "
+			if i == r.active {
+				parts = append(parts, st.tabActive.Render(label))
+			} else {
+				parts = append(parts, st.tab.Render(label))
+			}
 		}
-	}
-	line := st.title.Render(" pistream ") + " " + strings.Join(parts, " ")
-	return lipgloss.NewStyle().MaxWidth(w).Render(line)
+		line := st.title.Render(" pistream ") + " " + strings.Join(parts, " ")
+		return lipgloss.NewStyle().MaxWidth(w).Render(line)
+	})
+}
+
+type statusKey struct {
+	w           int
+	left, right string
+	isErr, dark bool
 }
 
 func (r *root) statusBar(w int) string {
-	st := r.env.styles
-	cs := r.env.app.Camera.Status()
-	right := cameraSummary(cs)
 	left := r.status
-	style := st.status
-	if r.statusErr {
-		style = st.statusErr
-	}
 	if left == "" || time.Since(r.statusAt) > 8*time.Second && !r.statusErr {
-		left, style = "", st.status
+		left = ""
 	}
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
-	if gap < 1 {
-		left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
-		gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
-	}
-	return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+	k := statusKey{w: w, left: left, right: cameraSummary(r.env.app.Camera.Status()), isErr: r.statusErr && left != "", dark: r.env.dark}
+	return r.statusV.get(k, func() string {
+		st := r.env.styles
+		style := st.status
+		if k.isErr {
+			style = st.statusErr
+		}
+		left, right := k.left, k.right
+		gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
+		if gap < 1 {
+			left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
+			gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+		}
+		return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+	})
 }
 
 // truncate shortens s to n cells with an ellipsis.

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"image"
 	"image/color"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"charm.land/log/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -408,9 +410,52 @@ func TestLiveScreen(t *testing.T) {
 func testPreview(t *testing.T, l *live) previewMsg {
 	t.Helper()
 	cols, rows := previewSize(l.bodyW, l.bodyH)
-	text, err := RenderJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
+	pic, err := drawJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return previewMsg{seq: 1, cols: cols, rows: rows, text: text}
+	return previewMsg{seq: 1, cols: cols, rows: rows, pic: pic}
+}
+
+// The Live screen is composed from the known widths of its picture's and
+// panel's lines, and the window from its parts, without lipgloss measuring
+// them again: the result is byte for byte what lipgloss lays out, at every
+// size, with a picture or without, dark or light, with a preview error.
+func TestLiveLayoutMatchesLipgloss(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	app.SSH, app.OpenFeed = "ssh -p 2222 pi.local", true
+	d := newDriver(t, app)
+	r := d.m.(*root)
+	l := r.screens[screenLive].(*live)
+	// What the root drew before: lipgloss fits the screen's layout and
+	// joins the window's parts.
+	lipglossRender := func() string {
+		w, h := max(r.env.width, 20), max(r.env.height, 5)
+		tabs, status, help := r.tabs(w), r.statusBar(w), r.help.View(r.helpKeys())
+		bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(help), 1)
+		info := l.info(l.facts(min(infoWidth, w)))
+		body := lipgloss.NewStyle().Width(w).Height(bodyH).MaxHeight(bodyH).MaxWidth(w).Render(l.layout(w, bodyH, info))
+		return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, help)
+	}
+	for _, size := range [][2]int{{100, 30}, {200, 60}, {100, 10}, {76, 20}, {75, 20}, {60, 24}, {25, 40}, {20, 5}} {
+		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, step := range []struct {
+			name string
+			msg  tea.Msg
+		}{
+			{"waiting", nil},
+			{"picture", testPreview(t, l)},
+			{"light", tea.BackgroundColorMsg{Color: color.White}},
+			{"error", previewMsg{seq: 2, err: errors.New("a failure long enough to be wrapped in a narrow window, surely")}},
+			{"picture again", testPreview(t, l)},
+		} {
+			if step.msg != nil {
+				d.send(step.msg)
+			}
+			if got, want := d.m.View().Content, lipglossRender(); got != want {
+				t.Errorf("%dx%d, %s: the window differs from lipgloss's layout:\n%s\nwant:\n%s", size[0], size[1], step.name, got, want)
+			}
+		}
+		d.send(tea.BackgroundColorMsg{Color: color.Black})
+	}
 }
