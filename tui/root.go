@@ -63,6 +63,7 @@ type root struct {
 	frame     frame       // the last window drawn
 	tabsView  cached[tabsKey]
 	statusV   cached[statusKey]
+	bodyView  cached[bodyKey] // the last view of a screen that is not exact
 
 	idle      time.Duration // quit after this long without a key; 0 never
 	lastInput time.Time
@@ -122,6 +123,11 @@ func (r *root) crash(p any) {
 }
 
 func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tickMsg); !ok {
+		// Only a tick leaves every screen but Live as it was: any other
+		// message may change the screen shown, so it is drawn again.
+		r.bodyView = cached[bodyKey]{}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		r.env.width, r.env.height = msg.Width, msg.Height
@@ -260,12 +266,18 @@ func (r *root) render() string {
 	helpView := r.help.View(r.helpKeys())
 	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
 	scr := r.screens[r.active]
-	body := scr.view(w, bodyH)
-	if _, ok := scr.(exactView); !ok {
-		body = fitBlock(body, w, bodyH)
+	var body string
+	if _, ok := scr.(exactView); ok {
+		body = scr.view(w, bodyH) // it keeps its own view while nothing changes
+	} else {
+		body = r.bodyView.get(bodyKey{r.active, w, bodyH}, func() string {
+			return fitBlock(scr.view(w, bodyH), w, bodyH)
+		})
 	}
 	return r.frame.join(w, tabs, body, status, helpView)
 }
+
+type bodyKey struct{ active, w, h int }
 
 // cached is a drawn string and what it was drawn from.
 type cached[K comparable] struct {

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"charm.land/log/v2"
@@ -457,5 +459,64 @@ func TestLiveLayoutMatchesLipgloss(t *testing.T) {
 			}
 		}
 		d.send(tea.BackgroundColorMsg{Color: color.Black})
+	}
+}
+
+// countingScreen is a screen that counts how often it is drawn.
+type countingScreen struct{ views int }
+
+func (c *countingScreen) update(tea.Msg) tea.Cmd  { return nil }
+func (c *countingScreen) view(w, h int) string    { c.views++; return "drawn" }
+func (c *countingScreen) capturing() bool         { return false }
+func (c *countingScreen) bindings() []key.Binding { return nil }
+
+// A tick that brings nothing new draws nothing again: not the screens it
+// does not reach, and not Live without a new frame or new facts; any other
+// message does.
+func TestTickRedrawsNothingUnchanged(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app)
+	r := d.m.(*root)
+	photos, notes := &countingScreen{}, &countingScreen{}
+	r.screens[screenPhotos], r.screens[screenNotes] = photos, notes
+	for _, tc := range []struct {
+		key   string
+		other *countingScreen
+	}{{"2", photos}, {"3", notes}} {
+		d.key(tc.key)
+		d.m.View()
+		drawn := tc.other.views
+		for range 3 {
+			d.send(tickMsg(time.Now()))
+			d.m.View()
+		}
+		if tc.other.views != drawn {
+			t.Errorf("screen %s: 3 ticks drew it %d more times, want 0", tc.key, tc.other.views-drawn)
+		}
+		d.send(tea.WindowSizeMsg{Width: 90, Height: 30})
+		d.m.View()
+		if tc.other.views != drawn+1 {
+			t.Errorf("screen %s: a resize drew it %d more times, want 1", tc.key, tc.other.views-drawn)
+		}
+	}
+
+	d.key("1")
+	l := r.screens[screenLive].(*live)
+	d.send(testPreview(t, l))
+	before := d.m.View().Content
+	w, h := r.body.w, r.body.h
+	drawn := unsafe.StringData(l.view(w, h))
+	for range 3 {
+		d.send(tickMsg(time.Now())) // the camera never started: no new frame
+		if unsafe.StringData(l.view(w, h)) != drawn {
+			t.Fatal("a tick without a new frame composed Live again")
+		}
+	}
+	if after := d.m.View().Content; unsafe.StringData(after) != unsafe.StringData(before) {
+		t.Error("a tick without a new frame drew the window again")
+	}
+	d.send(testPreview(t, l))
+	if unsafe.StringData(l.view(w, h)) == drawn {
+		t.Error("a new frame did not compose Live again")
 	}
 }
