@@ -84,7 +84,12 @@ type tickMsg time.Time
 
 const tickEvery = 150 * time.Millisecond
 
-func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+// tick fires on the wall clock's multiples of tickEvery, the same instants
+// in every session: the sessions on Live then ask for the same frame, which
+// Previews decodes once for all of them. (Ticking tickEvery after each
+// session's own last tick, they asked for frames a few ms apart: a decode
+// per session.)
+func tick() tea.Cmd { return tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
 
 func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
