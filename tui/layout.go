@@ -75,6 +75,20 @@ func (b *block) String() string {
 	return b.b.String()
 }
 
+// cached is a drawn string and what it was drawn from.
+type cached[K comparable] struct {
+	key  K
+	text string
+}
+
+// get returns the text drawn for key, drawing it if key changed.
+func (c *cached[K]) get(key K, draw func() string) string {
+	if c.text == "" || c.key != key {
+		c.key, c.text = key, draw()
+	}
+	return c.text
+}
+
 // frame is the whole window, joined from its parts as lipgloss.JoinVertical
 // would, and kept while the parts stay the same.
 type frame struct {

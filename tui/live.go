@@ -26,16 +26,15 @@ type live struct {
 	bodyW      int // the body size, from bodySizeMsg
 	bodyH      int
 
-	gen   int      // bumped when the picture, its error or the colours change
-	panel panel    // the info panel, drawn again only when its facts change
-	shown liveView // the last view, returned again while nothing changed
+	gen   int             // bumped when the picture, its error or the colours change
+	panel panel           // the info panel, drawn again only when its facts change
+	shown cached[liveKey] // the last view, returned again while nothing changed
 }
 
-// liveView is a view of the Live screen and what it was drawn from.
-type liveView struct {
+// liveKey is what a view of the Live screen is drawn from.
+type liveKey struct {
 	w, h, gen int
 	facts     liveFacts
-	text      string
 }
 
 // liveFacts is what the info panel shows, and how: its width and colours.
@@ -126,18 +125,15 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 // changed since the last view.
 func (l *live) view(w, h int) string {
 	facts := l.facts(min(infoWidth, w))
-	if v := l.shown; v.text != "" && v.w == w && v.h == h && v.gen == l.gen && v.facts == facts {
-		return v.text
-	}
-	if l.panel.text == "" || l.panel.facts != facts {
-		l.panel = l.drawPanel(facts)
-	}
-	text, ok := l.compose(w, h)
-	if !ok {
-		text = fitBlock(l.layout(w, h, l.panel.text), w, h)
-	}
-	l.shown = liveView{w: w, h: h, gen: l.gen, facts: facts, text: text}
-	return text
+	return l.shown.get(liveKey{w, h, l.gen, facts}, func() string {
+		if l.panel.text == "" || l.panel.facts != facts {
+			l.panel = l.drawPanel(facts)
+		}
+		if text, ok := l.compose(w, h); ok {
+			return text
+		}
+		return fitBlock(l.layout(w, h, l.panel.text), w, h)
+	})
 }
 
 // layout places the picture (or what stands for it) and the info panel

@@ -56,14 +56,14 @@ type root struct {
 	help    help.Model
 	full    bool // full help shown
 
-	status    string
-	statusErr bool
-	statusAt  time.Time
-	body      bodySizeMsg // last sent to the screens
-	frame     frame       // the last window drawn
-	tabsView  cached[tabsKey]
-	statusV   cached[statusKey]
-	bodyView  cached[bodyKey] // the last view of a screen that is not exact
+	status     string
+	statusErr  bool
+	statusAt   time.Time
+	body       bodySizeMsg // last sent to the screens
+	frame      frame       // the last window drawn
+	tabsView   cached[tabsKey]
+	statusView cached[statusKey]
+	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
 	idle      time.Duration // quit after this long without a key; 0 never
 	lastInput time.Time
@@ -284,20 +284,6 @@ func (r *root) render() string {
 
 type bodyKey struct{ active, w, h int }
 
-// cached is a drawn string and what it was drawn from.
-type cached[K comparable] struct {
-	key  K
-	text string
-}
-
-// get returns the text drawn for key, drawing it if key changed.
-func (c *cached[K]) get(key K, draw func() string) string {
-	if c.text == "" || c.key != key {
-		c.key, c.text = key, draw()
-	}
-	return c.text
-}
-
 type tabsKey struct {
 	w, active int
 	dark      bool
@@ -332,7 +318,7 @@ func (r *root) statusBar(w int) string {
 		left = ""
 	}
 	k := statusKey{w: w, left: left, right: cameraSummary(r.env.app.Camera.Status()), isErr: r.statusErr && left != "", dark: r.env.dark}
-	return r.statusV.get(k, func() string {
+	return r.statusView.get(k, func() string {
 		st := r.env.styles
 		style := st.status
 		if k.isErr {
