@@ -20,10 +20,12 @@ test: deps test-deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-# Benchmarks with targets (viewers, slow viewer, album, render). Not part of
-# `make test`: timing on shared machines is noisy.
+# Benchmarks with targets (viewers, slow viewer, album, render, Live
+# sessions). Not part of `make test`: timing on shared machines is noisy.
+# BenchmarkLiveSessions counts b.N in seconds: 10x measures 10 s windows.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip BenchmarkLiveSessions -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
 
 # A long soak of the running program (not in `make test`): 50 viewers,
 # viewers and SSH sessions coming and going, a snapshot a second; it reports

@@ -6,13 +6,6 @@ import (
 	"time"
 )
 
-// cpuOver is the CPU time pistream used over d.
-func cpuOver(b *testing.B, p *proc, d time.Duration) time.Duration {
-	c0 := cpuTime(b, p.pid())
-	time.Sleep(d)
-	return cpuTime(b, p.pid()) - c0
-}
-
 // BenchmarkIdleCPU: pistream with the test camera at 640x480, 30 fps,
 // over 10 s with nobody watching, then over 10 s with one viewer, in the
 // same process. It reports both as % of a core and their ratio, and fails
@@ -23,10 +16,10 @@ func BenchmarkIdleCPU(b *testing.B) {
 	p := start(b, "--size", "640x480", "--fps", "30")
 	time.Sleep(time.Second) // past the start and the first /snapshot
 	b.ResetTimer()
-	idle := cpuOver(b, p, window)
+	idle := cpuOver(b, p.pid(), window)
 	v := watch(b, p, 0)
 	waitParts(b, []*viewer{v}, []int{0}, 1)
-	watched := cpuOver(b, p, window)
+	watched := cpuOver(b, p.pid(), window)
 	b.StopTimer()
 	if watched <= 0 {
 		b.Fatal("no CPU time measured with a viewer")

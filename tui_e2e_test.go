@@ -47,8 +47,8 @@ func newKey(t testing.TB) ssh.Signer {
 }
 
 // startTUI starts pistream with SSH, a notes directory holding notes, and
-// an authorized_keys file holding one key.
-func startTUI(t testing.TB, notes map[string]string) *tuiEnv {
+// an authorized_keys file holding one key; extra flags are added last.
+func startTUI(t testing.TB, notes map[string]string, extra ...string) *tuiEnv {
 	t.Helper()
 	e := &tuiEnv{dir: t.TempDir(), key: newKey(t)}
 	if err := os.WriteFile(filepath.Join(e.dir, "authorized_keys"), ssh.MarshalAuthorizedKey(e.key.PublicKey()), 0o600); err != nil {
@@ -66,6 +66,7 @@ func startTUI(t testing.TB, notes map[string]string) *tuiEnv {
 		"--photos", filepath.Join(e.dir, "photos"),
 		"--notes", filepath.Join(e.dir, "notes"),
 	}
+	e.args = append(e.args, extra...)
 	e.proc = start(t, e.args...)
 	return e
 }
@@ -87,6 +88,9 @@ type screen struct {
 	// emuMu serialises writes into the emulator with reads of its cells:
 	// CellAt hands out pointers into the screen that the next write changes.
 	emuMu sync.Mutex
+	// afterWrite, when set, runs under emuMu after every write into the
+	// emulator: it sees each state of the screen the session's output made.
+	afterWrite func()
 }
 
 // emuWriter writes into the screen's emulator under emuMu.
@@ -95,7 +99,11 @@ type emuWriter struct{ s *screen }
 func (w emuWriter) Write(p []byte) (int, error) {
 	w.s.emuMu.Lock()
 	defer w.s.emuMu.Unlock()
-	return w.s.emu.Write(p)
+	n, err := w.s.emu.Write(p)
+	if w.s.afterWrite != nil {
+		w.s.afterWrite()
+	}
+	return n, err
 }
 
 // fg is the foreground colour of the cell at x, y.

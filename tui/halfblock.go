@@ -24,16 +24,30 @@ const upperHalf = "▀"
 // half-block characters, keeping its aspect ratio, in colours the profile
 // supports (true colour, 256 colours, 16 colours, or characters only).
 func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string, error) {
+	d, err := drawJPEG(jpeg, cols, rows, prof)
+	return d.text, err
+}
+
+// drawing is a picture drawn in half-blocks.
+type drawing struct {
+	text  string
+	lines []string // text split into its lines
+	width int      // cells in every line
+}
+
+// drawJPEG is RenderJPEG, keeping the drawing's lines and width so that
+// placing it on a screen needs no measuring.
+func drawJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	if cols < 1 || rows < 1 {
-		return "", nil
+		return drawing{}, nil
 	}
 	cfg, err := stdjpeg.DecodeConfig(bytes.NewReader(jpeg))
 	if err != nil {
-		return "", fmt.Errorf("decode jpeg: %w", err)
+		return drawing{}, fmt.Errorf("decode jpeg: %w", err)
 	}
 	img, err := camera.DecodeReduced(jpeg, cfg.Width, cfg.Height, cols, 2*rows)
 	if err != nil {
-		return "", err
+		return drawing{}, err
 	}
 	defer img.Close()
 	w, h := fit(img.Cols(), img.Rows(), cols, 2*rows)
@@ -43,29 +57,30 @@ func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string,
 	return drawMat(small, prof)
 }
 
-// renderFrame draws a camera frame like RenderJPEG, from the frame's
-// pixels at the size needed: a raw frame is only scaled, a JPEG decoded at
-// a reduced scale.
-func renderFrame(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
+// drawFrame draws a camera frame like drawJPEG, from the frame's pixels at
+// the size needed: a raw frame is only scaled, a camera's JPEG decoded at a
+// reduced scale.
+func drawFrame(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	if cols < 1 || rows < 1 || f.Width < 1 || f.Height < 1 {
-		return "", nil
+		return drawing{}, nil
 	}
 	w, h := fit(f.Width, f.Height, cols, 2*rows)
 	small, err := f.Scaled(w, h)
 	if err != nil {
-		return "", err
+		return drawing{}, err
 	}
 	defer small.Close()
 	return drawMat(small, prof)
 }
 
 // drawMat draws BGR pixels with half-blocks.
-func drawMat(m gocv.Mat, prof colorprofile.Profile) (string, error) {
+func drawMat(m gocv.Mat, prof colorprofile.Profile) (drawing, error) {
 	px, err := m.DataPtrUint8()
 	if err != nil {
-		return "", fmt.Errorf("preview pixels: %w", err)
+		return drawing{}, fmt.Errorf("preview pixels: %w", err)
 	}
-	return drawHalfBlocks(px, m.Cols(), m.Rows(), m.Step(), prof), nil
+	text := drawHalfBlocks(px, m.Cols(), m.Rows(), m.Step(), prof)
+	return drawing{text: text, lines: strings.Split(text, "\n"), width: m.Cols()}, nil
 }
 
 // fit scales w×h to fit in maxW×maxH (in square pixels) keeping the aspect
@@ -207,18 +222,24 @@ type previewKey struct {
 
 type previewEntry struct {
 	once sync.Once
-	out  string
+	out  drawing
 	err  error
 }
 
 // Render returns the half-block drawing of f at cols×rows.
 func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
+	d, err := p.draw(f, cols, rows, prof)
+	return d.text, err
+}
+
+// draw is Render, keeping the drawing's lines and width.
+func (p *Previews) draw(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	key := previewKey{cols, rows, prof}
 	p.mu.Lock()
 	if f.Seq < p.seq { // an older frame than the cache holds: don't cache
 		p.mu.Unlock()
 		p.renders.Add(1)
-		return renderFrame(f, cols, rows, prof)
+		return drawFrame(f, cols, rows, prof)
 	}
 	if f.Seq > p.seq || p.entries == nil {
 		p.seq, p.entries = f.Seq, map[previewKey]*previewEntry{}
@@ -231,7 +252,7 @@ func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Pro
 	p.mu.Unlock()
 	e.once.Do(func() {
 		p.renders.Add(1)
-		e.out, e.err = renderFrame(f, cols, rows, prof)
+		e.out, e.err = drawFrame(f, cols, rows, prof)
 	})
 	return e.out, e.err
 }

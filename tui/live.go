@@ -3,7 +3,9 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -17,20 +19,54 @@ import (
 type live struct {
 	env *env
 
-	preview    string
-	seq        uint64 // frame shown
-	cols, rows int    // size it was drawn for
+	pic        drawing // the picture, as last drawn
+	seq        uint64  // frame shown
+	cols, rows int     // size it was drawn for
 	err        error
 	rendering  bool
 	bodyW      int // the body size, from bodySizeMsg
 	bodyH      int
+
+	gen   int             // bumped when the picture, its error or the colours change
+	panel panel           // the info panel, drawn again only when its facts change
+	shown cached[liveKey] // the last view, returned again while nothing changed
+}
+
+// liveKey is what a view of the Live screen is drawn from.
+type liveKey struct {
+	w, h, gen int
+	facts     liveFacts
+}
+
+// liveFacts is what the info panel shows, and how: its width and colours.
+type liveFacts struct {
+	w           int
+	dark        bool
+	state       camera.State
+	source      string
+	width       int
+	height      int
+	fps         int
+	measuredFPS float64
+	err         string
+	errTime     time.Time
+	viewers     int // -1 when HTTP is off
+	sessions    int
+}
+
+// panel is the info panel drawn for facts, in lines of known width.
+type panel struct {
+	facts  liveFacts
+	text   string
+	lines  []string
+	widths []int
 }
 
 // previewMsg is a drawn frame.
 type previewMsg struct {
 	seq        uint64
 	cols, rows int
-	text       string
+	pic        drawing
 	err        error
 }
 
@@ -41,6 +77,9 @@ func newLive(e *env) *live { return &live{env: e} }
 
 func (l *live) capturing() bool         { return false }
 func (l *live) bindings() []key.Binding { return nil }
+
+// exact: the Live screen's view always fills the size asked for.
+func (l *live) exact() {}
 
 // previewSize is the largest picture area for a body of w×h cells.
 func previewSize(w, h int) (int, int) {
@@ -64,8 +103,8 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 		l.rendering = true
 		prof, previews := l.env.profile, &l.env.app.previews
 		return func() tea.Msg {
-			text, err := previews.Render(f, cols, rows, prof)
-			return previewMsg{seq: f.Seq, cols: cols, rows: rows, text: text, err: err}
+			pic, err := previews.draw(f, cols, rows, prof)
+			return previewMsg{seq: f.Seq, cols: cols, rows: rows, pic: pic, err: err}
 		}
 	case bodySizeMsg:
 		l.bodyW, l.bodyH = msg.w, msg.h
@@ -76,15 +115,35 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 		}
 		l.seq, l.cols, l.rows, l.err = msg.seq, msg.cols, msg.rows, msg.err
 		if msg.err == nil {
-			l.preview = msg.text
+			l.pic = msg.pic
 		}
+		l.gen++
+	case tea.BackgroundColorMsg:
+		l.gen++ // new styles
 	}
 	return nil
 }
 
+// view is exactly w×h cells: every line padded to w, h lines. It is drawn
+// again only when the picture, the panel's facts, the colours or the size
+// changed since the last view.
 func (l *live) view(w, h int) string {
-	info := l.info(min(infoWidth, w))
-	pic := l.preview
+	facts := l.facts(min(infoWidth, w))
+	return l.shown.get(liveKey{w, h, l.gen, facts}, func() string {
+		if l.panel.text == "" || l.panel.facts != facts {
+			l.panel = l.drawPanel(facts)
+		}
+		if text, ok := l.compose(w, h); ok {
+			return text
+		}
+		return fitBlock(l.layout(w, h, l.panel.text), w, h)
+	})
+}
+
+// layout places the picture (or what stands for it) and the info panel
+// with lipgloss, measuring every line: for what compose cannot place.
+func (l *live) layout(w, h int, info string) string {
+	pic := l.pic.text
 	if pic == "" {
 		pic = l.env.styles.dim.Render("waiting for the camera…")
 	}
@@ -99,34 +158,103 @@ func (l *live) view(w, h int) string {
 	return lipgloss.JoinVertical(lipgloss.Left, pic, info)
 }
 
-// info is the panel of facts beside the picture.
-func (l *live) info(w int) string {
-	st := l.env.styles
+// compose lays out what layout does, line by line from the known widths of
+// the picture's and the panel's lines, without measuring them again. It
+// reports false when a line would not fit where it goes (no picture yet, a
+// picture drawn for another size, a panel wider than a narrow window):
+// layout then wraps or truncates it as before.
+func (l *live) compose(w, h int) (string, bool) {
+	if l.err != nil || l.pic.text == "" {
+		return "", false
+	}
+	pic, info := l.pic.lines, l.panel.lines
+	b := newBlock(w, h, len(l.pic.text)+len(l.panel.text))
+	if w >= 2*infoWidth {
+		cols, _ := previewSize(w, h)
+		if l.pic.width > cols || slices.Max(l.panel.widths) > w-cols-1 {
+			return "", false
+		}
+		for i := range max(len(pic), len(info)) {
+			if i < len(pic) {
+				b.put(pic[i], l.pic.width, cols)
+			} else {
+				b.put("", 0, cols)
+			}
+			b.put(" ", 1, 1)
+			if i < len(info) {
+				b.put(info[i], l.panel.widths[i], 0)
+			}
+			b.end()
+		}
+		return b.String(), true
+	}
+	if l.pic.width > w || slices.Max(l.panel.widths) > w {
+		return "", false
+	}
+	for _, line := range pic {
+		b.put(line, l.pic.width, 0)
+		b.end()
+	}
+	for i, line := range info {
+		b.put(line, l.panel.widths[i], 0)
+		b.end()
+	}
+	return b.String(), true
+}
+
+// facts gathers what the info panel shows now, for a panel w cells wide.
+func (l *live) facts(w int) liveFacts {
 	app := l.env.app
 	cs := app.Camera.Status()
+	f := liveFacts{
+		w: w, dark: l.env.dark, state: cs.State, source: cs.Opened, width: cs.Width, height: cs.Height,
+		fps: cs.FPS, measuredFPS: cs.MeasuredFPS, err: cs.Err, errTime: cs.ErrTime,
+		viewers: -1, sessions: app.Sessions(),
+	}
+	if f.source == "" {
+		f.source = cs.Source
+	}
+	if app.Viewers != nil {
+		f.viewers = app.Viewers()
+	}
+	return f
+}
+
+// drawPanel draws the panel of facts beside the picture.
+func (l *live) drawPanel(f liveFacts) panel {
+	text := l.info(f)
+	p := panel{facts: f, text: text, lines: strings.Split(text, "\n")}
+	p.widths = make([]int, len(p.lines))
+	for i, line := range p.lines {
+		p.widths[i] = lipgloss.Width(line)
+	}
+	return p
+}
+
+// info is the panel of facts beside the picture.
+func (l *live) info(f liveFacts) string {
+	st := l.env.styles
+	app := l.env.app
+	w := f.w
 	row := func(label, value string) string {
 		return st.label.Render(fmt.Sprintf("%-9s", label)) + st.value.Render(value)
 	}
 	var b []string
-	b = append(b, row("Camera", stateText(st, cs)))
-	src := cs.Opened
-	if src == "" {
-		src = cs.Source
+	b = append(b, row("Camera", stateText(st, f.state)))
+	b = append(b, row("Source", truncate(f.source, w-9)))
+	b = append(b, row("Size", fmt.Sprintf("%dx%d", f.width, f.height)))
+	b = append(b, row("FPS", fmt.Sprintf("%.1f of %d", f.measuredFPS, f.fps)))
+	if f.viewers >= 0 {
+		b = append(b, row("Viewers", fmt.Sprintf("%d in browsers", f.viewers)))
 	}
-	b = append(b, row("Source", truncate(src, w-9)))
-	b = append(b, row("Size", fmt.Sprintf("%dx%d", cs.Width, cs.Height)))
-	b = append(b, row("FPS", fmt.Sprintf("%.1f of %d", cs.MeasuredFPS, cs.FPS)))
-	if app.Viewers != nil {
-		b = append(b, row("Viewers", fmt.Sprintf("%d in browsers", app.Viewers())))
-	}
-	b = append(b, row("SSH", plural(app.Sessions(), "session")))
-	if cs.Err != "" {
+	b = append(b, row("SSH", plural(f.sessions, "session")))
+	if f.err != "" {
 		when := ""
-		if !cs.ErrTime.IsZero() {
-			when = cs.ErrTime.Format("15:04:05") + " "
+		if !f.errTime.IsZero() {
+			when = f.errTime.Format("15:04:05") + " "
 		}
 		b = append(b, "", st.label.Render("Last error"),
-			st.bad.Width(w).Render(when+cs.Err))
+			st.bad.Width(w).Render(when+f.err))
 	}
 	if app.OpenFeed {
 		b = append(b, "", st.bad.Width(w).Render("⚠ The feed is open to anyone on the network (--http-auth none)"))
@@ -145,9 +273,9 @@ func (l *live) info(w int) string {
 	return strings.Join(b, "\n")
 }
 
-func stateText(st styles, cs camera.Status) string {
-	s := string(cs.State)
-	switch cs.State {
+func stateText(st styles, state camera.State) string {
+	s := string(state)
+	switch state {
 	case camera.StateStreaming:
 		return st.good.Render("● " + s)
 	case camera.StateFailed:

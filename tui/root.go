@@ -56,10 +56,14 @@ type root struct {
 	help    help.Model
 	full    bool // full help shown
 
-	status    string
-	statusErr bool
-	statusAt  time.Time
-	body      bodySizeMsg // last sent to the screens
+	status     string
+	statusErr  bool
+	statusAt   time.Time
+	body       bodySizeMsg // last sent to the screens
+	frame      frame       // the last window drawn
+	tabsView   cached[tabsKey]
+	statusView cached[statusKey]
+	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
 	idle      time.Duration // quit after this long without a key; 0 never
 	lastInput time.Time
@@ -80,7 +84,12 @@ type tickMsg time.Time
 
 const tickEvery = 150 * time.Millisecond
 
-func tick() tea.Cmd { return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+// tick fires on the wall clock's multiples of tickEvery, the same instants
+// in every session: the sessions on Live then ask for the same frame, which
+// Previews decodes once for all of them. (Ticking tickEvery after each
+// session's own last tick, they asked for frames a few ms apart: a decode
+// per session.)
+func tick() tea.Cmd { return tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
 
 func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
@@ -119,6 +128,11 @@ func (r *root) crash(p any) {
 }
 
 func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tickMsg); !ok {
+		// Only a tick leaves every screen but Live as it was: any other
+		// message may change the screen shown, so it is drawn again.
+		r.bodyView = cached[bodyKey]{}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		r.env.width, r.env.height = msg.Width, msg.Height
@@ -150,6 +164,8 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		r.setStatus(msg.text, msg.isErr)
 		return r, nil
+	case previewMsg: // only Live draws the camera's frames
+		return r, r.screens[screenLive].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
 		if panicHook != nil {
@@ -254,44 +270,68 @@ func (r *root) render() string {
 	status := r.statusBar(w)
 	helpView := r.help.View(r.helpKeys())
 	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
-	body := r.screens[r.active].view(w, bodyH)
-	body = lipgloss.NewStyle().Width(w).Height(bodyH).MaxHeight(bodyH).MaxWidth(w).Render(body)
-	return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, helpView)
+	scr := r.screens[r.active]
+	var body string
+	if _, ok := scr.(exactView); ok {
+		body = scr.view(w, bodyH) // it keeps its own view while nothing changes
+	} else {
+		body = r.bodyView.get(bodyKey{r.active, w, bodyH}, func() string {
+			return fitBlock(scr.view(w, bodyH), w, bodyH)
+		})
+	}
+	return r.frame.join(w, tabs, body, status, helpView)
+}
+
+type bodyKey struct{ active, w, h int }
+
+type tabsKey struct {
+	w, active int
+	dark      bool
 }
 
 func (r *root) tabs(w int) string {
-	st := r.env.styles
-	var parts []string
-	for i, name := range screenNames {
-		label := " " + string(rune('1'+i)) + " " + name + " "
-		if i == r.active {
-			parts = append(parts, st.tabActive.Render(label))
-		} else {
-			parts = append(parts, st.tab.Render(label))
+	return r.tabsView.get(tabsKey{w, r.active, r.env.dark}, func() string {
+		st := r.env.styles
+		var parts []string
+		for i, name := range screenNames {
+			label := " " + string(rune('1'+i)) + " " + name + " "
+			if i == r.active {
+				parts = append(parts, st.tabActive.Render(label))
+			} else {
+				parts = append(parts, st.tab.Render(label))
+			}
 		}
-	}
-	line := st.title.Render(" pistream ") + " " + strings.Join(parts, " ")
-	return lipgloss.NewStyle().MaxWidth(w).Render(line)
+		line := st.title.Render(" pistream ") + " " + strings.Join(parts, " ")
+		return lipgloss.NewStyle().MaxWidth(w).Render(line)
+	})
+}
+
+type statusKey struct {
+	w           int
+	left, right string
+	isErr, dark bool
 }
 
 func (r *root) statusBar(w int) string {
-	st := r.env.styles
-	cs := r.env.app.Camera.Status()
-	right := cameraSummary(cs)
 	left := r.status
-	style := st.status
-	if r.statusErr {
-		style = st.statusErr
-	}
 	if left == "" || time.Since(r.statusAt) > 8*time.Second && !r.statusErr {
-		left, style = "", st.status
+		left = ""
 	}
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
-	if gap < 1 {
-		left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
-		gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
-	}
-	return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+	k := statusKey{w: w, left: left, right: cameraSummary(r.env.app.Camera.Status()), isErr: r.statusErr && left != "", dark: r.env.dark}
+	return r.statusView.get(k, func() string {
+		st := r.env.styles
+		style := st.status
+		if k.isErr {
+			style = st.statusErr
+		}
+		left, right := k.left, k.right
+		gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
+		if gap < 1 {
+			left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
+			gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+		}
+		return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+	})
 }
 
 // truncate shortens s to n cells with an ellipsis.

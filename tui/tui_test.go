@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"image"
 	"image/color"
@@ -14,8 +15,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"charm.land/log/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -380,5 +384,139 @@ func TestLiveWarnsOpenFeed(t *testing.T) {
 	d := newDriver(t, app)
 	if s := d.screen(); !strings.Contains(s, "open to anyone") {
 		t.Errorf("Live does not warn about an open feed:\n%s", s)
+	}
+}
+
+// The Live screen with a picture, wide (the panel beside it) and narrow
+// (the panel below).
+func TestLiveScreen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+	}{{"live", 100, 30}, {"live-narrow", 60, 24}} {
+		t.Run(tc.name, func(t *testing.T) {
+			app, _, _ := newTestApp(t)
+			app.SSH = "ssh -p 2222 pi.local"
+			d := newDriver(t, app)
+			d.send(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+			golden(t, tc.name, d.screen())
+			l := d.m.(*root).screens[screenLive].(*live)
+			d.send(testPreview(t, l))
+			golden(t, tc.name+"-picture", d.screen())
+		})
+	}
+}
+
+// testPreview is the Live screen's picture of a test image at the size l
+// draws it now, as a preview render would deliver it.
+func testPreview(t *testing.T, l *live) previewMsg {
+	t.Helper()
+	cols, rows := previewSize(l.bodyW, l.bodyH)
+	pic, err := drawJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return previewMsg{seq: 1, cols: cols, rows: rows, pic: pic}
+}
+
+// The Live screen is composed from the known widths of its picture's and
+// panel's lines, and the window from its parts, without lipgloss measuring
+// them again: the result is byte for byte what lipgloss lays out, at every
+// size, with a picture or without, dark or light, with a preview error.
+func TestLiveLayoutMatchesLipgloss(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	app.SSH, app.OpenFeed = "ssh -p 2222 pi.local", true
+	d := newDriver(t, app)
+	r := d.m.(*root)
+	l := r.screens[screenLive].(*live)
+	// What the root drew before: lipgloss fits the screen's layout and
+	// joins the window's parts.
+	lipglossRender := func() string {
+		w, h := max(r.env.width, 20), max(r.env.height, 5)
+		tabs, status, help := r.tabs(w), r.statusBar(w), r.help.View(r.helpKeys())
+		bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(help), 1)
+		info := l.info(l.facts(min(infoWidth, w)))
+		body := lipgloss.NewStyle().Width(w).Height(bodyH).MaxHeight(bodyH).MaxWidth(w).Render(l.layout(w, bodyH, info))
+		return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, help)
+	}
+	for _, size := range [][2]int{{100, 30}, {200, 60}, {100, 10}, {76, 20}, {75, 20}, {60, 24}, {25, 40}, {20, 5}} {
+		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, step := range []struct {
+			name string
+			msg  tea.Msg
+		}{
+			{"waiting", nil},
+			{"picture", testPreview(t, l)},
+			{"light", tea.BackgroundColorMsg{Color: color.White}},
+			{"error", previewMsg{seq: 2, err: errors.New("a failure long enough to be wrapped in a narrow window, surely")}},
+			{"picture again", testPreview(t, l)},
+		} {
+			if step.msg != nil {
+				d.send(step.msg)
+			}
+			if got, want := d.m.View().Content, lipglossRender(); got != want {
+				t.Errorf("%dx%d, %s: the window differs from lipgloss's layout:\n%s\nwant:\n%s", size[0], size[1], step.name, got, want)
+			}
+		}
+		d.send(tea.BackgroundColorMsg{Color: color.Black})
+	}
+}
+
+// countingScreen is a screen that counts how often it is drawn.
+type countingScreen struct{ views int }
+
+func (c *countingScreen) update(tea.Msg) tea.Cmd  { return nil }
+func (c *countingScreen) view(w, h int) string    { c.views++; return "drawn" }
+func (c *countingScreen) capturing() bool         { return false }
+func (c *countingScreen) bindings() []key.Binding { return nil }
+
+// A tick that brings nothing new draws nothing again: not the screens it
+// does not reach, and not Live without a new frame or new facts; any other
+// message does.
+func TestTickRedrawsNothingUnchanged(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app)
+	r := d.m.(*root)
+	photos, notes := &countingScreen{}, &countingScreen{}
+	r.screens[screenPhotos], r.screens[screenNotes] = photos, notes
+	for _, tc := range []struct {
+		key   string
+		other *countingScreen
+	}{{"2", photos}, {"3", notes}} {
+		d.key(tc.key)
+		d.m.View()
+		drawn := tc.other.views
+		for range 3 {
+			d.send(tickMsg(time.Now()))
+			d.m.View()
+		}
+		if tc.other.views != drawn {
+			t.Errorf("screen %s: 3 ticks drew it %d more times, want 0", tc.key, tc.other.views-drawn)
+		}
+		d.send(tea.WindowSizeMsg{Width: 90, Height: 30})
+		d.m.View()
+		if tc.other.views != drawn+1 {
+			t.Errorf("screen %s: a resize drew it %d more times, want 1", tc.key, tc.other.views-drawn)
+		}
+	}
+
+	d.key("1")
+	l := r.screens[screenLive].(*live)
+	d.send(testPreview(t, l))
+	before := d.m.View().Content
+	w, h := r.body.w, r.body.h
+	drawn := unsafe.StringData(l.view(w, h))
+	for range 3 {
+		d.send(tickMsg(time.Now())) // the camera never started: no new frame
+		if unsafe.StringData(l.view(w, h)) != drawn {
+			t.Fatal("a tick without a new frame composed Live again")
+		}
+	}
+	if after := d.m.View().Content; unsafe.StringData(after) != unsafe.StringData(before) {
+		t.Error("a tick without a new frame drew the window again")
+	}
+	d.send(testPreview(t, l))
+	if unsafe.StringData(l.view(w, h)) == drawn {
+		t.Error("a new frame did not compose Live again")
 	}
 }
