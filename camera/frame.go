@@ -217,12 +217,21 @@ func (f *Frame) Scaled(w, h int) (gocv.Mat, error) {
 	return out, nil
 }
 
-// resized returns a new Mat of img at w×h.
+// resized returns a new Mat of img at w×h. A large reduction first takes
+// every nth pixel down to twice the size, then averages: INTER_AREA over a
+// whole 640x480 frame costs a preview ten times more, for no visible gain
+// in a terminal.
 func resized(img gocv.Mat, w, h int) gocv.Mat {
 	out := gocv.NewMat()
 	if img.Cols() == w && img.Rows() == h {
 		img.CopyTo(&out)
 		return out
+	}
+	if img.Cols() >= 4*w && img.Rows() >= 4*h {
+		half := gocv.NewMat()
+		defer half.Close()
+		gocv.Resize(img, &half, image.Pt(2*w, 2*h), 0, 0, gocv.InterpolationNearestNeighbor)
+		img = half
 	}
 	gocv.Resize(img, &out, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
 	return out
