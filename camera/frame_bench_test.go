@@ -10,8 +10,22 @@ import (
 // BenchmarkFrameJPEG: what it costs to make one 640x480 frame's JPEG at
 // quality 80, by source and transform: raw pixels (encode), raw rotated
 // (rotate + encode), a camera's JPEG (nothing: passthrough), a camera's
-// JPEG rotated (decode + rotate + encode).
+// JPEG rotated (decode + rotate + encode); and a raw 1920x1080 frame.
 func BenchmarkFrameJPEG(b *testing.B) {
+	b.Run("raw-1920x1080", func(b *testing.B) {
+		img := gocv.NewMat()
+		defer img.Close()
+		drawTestPattern(&img, 1920, 1080, 1, time.Now())
+		for b.Loop() {
+			m := gocv.NewMat()
+			img.CopyTo(&m)
+			f := newRawFrame(&m, Transform{}, 80, nil, nil)
+			if _, err := f.JPEG(); err != nil {
+				b.Fatal(err)
+			}
+			f.retire()
+		}
+	})
 	const w, h = 640, 480
 	img := gocv.NewMat()
 	defer img.Close()
