@@ -48,7 +48,7 @@ type Status struct {
 	Reconnects  int       // times the source was reopened after a failure
 
 	Transform   Transform // asked with --rotate, --hflip, --vflip
-	TransformBy string    // who does it: none, source, software, or source+software
+	TransformBy string    // who does it: none, source, software, or source+software; empty until a source opens
 	Encoders    int       // JPEG encoders working in parallel
 
 	Captured    uint64 // frames read from the source
@@ -139,7 +139,7 @@ func New(cfg Config) *Camera {
 		status: Status{
 			Source: cfg.Spec, State: StateStarting,
 			Width: w, Height: h, FPS: cfg.FPS,
-			Transform: cfg.Transform, TransformBy: "none", Encoders: cfg.Encoders,
+			Transform: cfg.Transform, Encoders: cfg.Encoders,
 		},
 	}
 }

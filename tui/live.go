@@ -44,6 +44,8 @@ type liveFacts struct {
 	dark        bool
 	state       camera.State
 	source      string
+	kind        string // what the source is, when its name does not say
+	turn        string // the rotation and who does it; empty for none
 	width       int
 	height      int
 	fps         int
@@ -214,6 +216,15 @@ func (l *live) facts(w int) liveFacts {
 	if f.source == "" {
 		f.source = cs.Source
 	}
+	if cs.Kind != "" && cs.Kind != f.source {
+		f.kind = cs.Kind
+	}
+	if !cs.Transform.IsIdentity() {
+		f.turn = cs.Transform.String()
+		if cs.TransformBy != "" {
+			f.turn += " (" + cs.TransformBy + ")"
+		}
+	}
 	if app.Viewers != nil {
 		f.viewers = app.Viewers()
 	}
@@ -241,7 +252,14 @@ func (l *live) info(f liveFacts) string {
 	}
 	var b []string
 	b = append(b, row("Camera", stateText(st, f.state)))
-	b = append(b, row("Source", truncate(f.source, w-9)))
+	src := f.source
+	if f.kind != "" {
+		src = f.kind + ": " + src
+	}
+	b = append(b, row("Source", truncate(src, w-9)))
+	if f.turn != "" {
+		b = append(b, row("Turned", truncate(f.turn, w-9)))
+	}
 	b = append(b, row("Size", fmt.Sprintf("%dx%d", f.width, f.height)))
 	b = append(b, row("FPS", fmt.Sprintf("%.1f of %d", f.measuredFPS, f.fps)))
 	if f.viewers >= 0 {

@@ -139,6 +139,19 @@ func newTestApp(t *testing.T) (*App, string, string) {
 	return &App{Camera: cam, Album: a, Notes: n, Log: log.New(&bytes.Buffer{}), URLs: []string{"http://127.0.0.1:8080/"}}, photosDir, notesDir
 }
 
+// Live says how the picture is turned, with width and height swapped.
+func TestLiveShowsRotation(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	app.Camera = camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30},
+		Transform: camera.Transform{Rotate: 90, HFlip: true}})
+	s := newDriver(t, app).screen()
+	for _, want := range []string{"Turned   rotate 90, hflip", "Size     480x640"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Live lacks %q:\n%s", want, s)
+		}
+	}
+}
+
 func newDriver(t *testing.T, app *App) *driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
