@@ -89,6 +89,20 @@ func (s *Server) Handler() http.Handler {
 	return s.requireToken(s.mux)
 }
 
+// admit counts a new viewer unless MaxViewers are already watching: a
+// refused one is never counted, not even while it is told so.
+func (s *Server) admit() bool {
+	for {
+		n := s.viewers.Load()
+		if s.cfg.MaxViewers > 0 && n >= int64(s.cfg.MaxViewers) {
+			return false
+		}
+		if s.viewers.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
 // Viewers is the number of /stream viewers connected now.
 func (s *Server) Viewers() int { return int(s.viewers.Load()) }
 
@@ -126,13 +140,12 @@ func noCache(h http.Header) {
 // part with one write (see streamConn); over HTTP/2, which cannot be taken
 // over, it writes through the ResponseWriter (streamResponse).
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
-	n := s.viewers.Add(1)
-	defer s.viewers.Add(-1)
-	if s.cfg.MaxViewers > 0 && n > int64(s.cfg.MaxViewers) {
+	if !s.admit() {
 		w.Header().Set("Retry-After", "10")
 		http.Error(w, fmt.Sprintf("too many viewers: pistream serves at most %d at once", s.cfg.MaxViewers), http.StatusServiceUnavailable)
 		return
 	}
+	defer s.viewers.Add(-1)
 	h := w.Header()
 	noCache(h)
 	h.Set("Content-Type", "multipart/x-mixed-replace; boundary="+Boundary)
@@ -383,6 +396,8 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
+	// A client that stops reading must not hold the handler forever.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
 	h := w.Header()
 	noCache(h)
 	h.Set("Content-Type", "image/jpeg")

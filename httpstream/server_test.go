@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,7 +117,16 @@ func TestSnapshot(t *testing.T) {
 }
 
 func TestSnapshotBeforeFirstFrame(t *testing.T) {
-	ts, _, _ := serve(t, "/nonexistent.avi")
+	ts, _, cam := serve(t, "/nonexistent.avi")
+	// Opening a missing file through OpenCV can take a second on a busy
+	// machine: wait until the camera has failed, then ask.
+	deadline := time.Now().Add(30 * time.Second)
+	for cam.Status().Err == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the camera never failed: %+v", cam.Status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	resp := get(t, ts.URL+"/snapshot")
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -373,5 +383,92 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("waited 10 s for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+
+// blockingWriter is a ResponseWriter whose first write waits until the
+// test lets it go, so the test can look at the server meanwhile.
+type blockingWriter struct {
+	http.ResponseWriter
+	entered, release chan struct{}
+}
+
+func (b *blockingWriter) Write(p []byte) (int, error) {
+	select {
+	case b.entered <- struct{}{}:
+		<-b.release
+	default:
+	}
+	return b.ResponseWriter.Write(p)
+}
+
+// A viewer refused for --max-viewers is never counted as a viewer, not
+// even while it is being told so.
+func TestRefusedViewerIsNotCounted(t *testing.T) {
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 160, Height: 120, FPS: 30}})
+	s := New(Config{Camera: cam, MaxViewers: 1})
+	s.viewers.Store(1) // one viewer watching
+	w := &blockingWriter{ResponseWriter: httptest.NewRecorder(), entered: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/stream", nil))
+	}()
+	<-w.entered // the refusal is being written
+	n := s.Viewers()
+	close(w.release)
+	<-done
+	if n != 1 {
+		t.Errorf("while a viewer was refused, Viewers() = %d, want 1", n)
+	}
+	if rec := w.ResponseWriter.(*httptest.ResponseRecorder); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("refused with %d, want 503", rec.Code)
+	}
+}
+
+// smallBuffers makes the server's connections buffer little, so a client
+// that does not read blocks the server's writes at once.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+// A /snapshot client that stops reading is cut off after the write
+// deadline instead of holding its handler forever: when it reads later,
+// the body it gets is short.
+func TestSnapshotWriteDeadline(t *testing.T) {
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); cam.Run(ctx) }()
+	s := New(Config{Camera: cam, FrameWriteTimeout: 100 * time.Millisecond})
+	ts := httptest.NewUnstartedServer(s.Handler())
+	ts.Listener = smallBuffers{ts.Listener}
+	ts.Start()
+	t.Cleanup(func() { cancel(); ts.Close(); <-done })
+
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := d.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /snapshot HTTP/1.1\r\nHost: pi\r\n\r\n")
+	time.Sleep(time.Second) // not reading, for ten times the deadline
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && int64(len(body)) == resp.ContentLength {
+		t.Fatalf("the server waited for a client that did not read: got all %d bytes", len(body))
 	}
 }
