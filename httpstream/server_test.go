@@ -386,7 +386,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-
 // blockingWriter is a ResponseWriter whose first write waits until the
 // test lets it go, so the test can look at the server meanwhile.
 type blockingWriter struct {
