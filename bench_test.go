@@ -157,7 +157,7 @@ func BenchmarkStalledViewers(b *testing.B) {
 	p := start(b, "--size", "640x480", "--fps", "30")
 	normal := watchAll(b, p, 5)
 	time.Sleep(time.Second)
-	rss0 := rssKB(b, p.pid())
+	rss0 := vmRSSKB(b, p.pid())
 	addr := strings.TrimPrefix(p.url, "http://")
 	for range 20 {
 		c, err := net.Dial("tcp", addr)
@@ -171,7 +171,7 @@ func BenchmarkStalledViewers(b *testing.B) {
 	b.ResetTimer()
 	waitParts(b, normal, start, b.N)
 	b.StopTimer()
-	rss := rssKB(b, p.pid())
+	rss := vmRSSKB(b, p.pid())
 	low := minFPS(normal, start)
 	b.ReportMetric(low, "fps_min_normal")
 	b.ReportMetric(float64(rss-rss0)/1024, "rss_growth_MB")

@@ -197,7 +197,7 @@ func TestStalledViewers(t *testing.T) {
 	addr := strings.TrimPrefix(p.url, "http://")
 	normal := watchAll(t, p, 3)
 	time.Sleep(time.Second)
-	rss0, anon0 := rssKB(t, p.pid()), privateDirtyKB(t, p.pid())
+	rss0, anon0 := vmRSSKB(t, p.pid()), privateDirtyKB(t, p.pid())
 	for range 20 {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -210,7 +210,7 @@ func TestStalledViewers(t *testing.T) {
 	from, frames0 := time.Now(), p.state(t).Frames
 	time.Sleep(10 * time.Second)
 	to, frames1 := time.Now(), p.state(t).Frames
-	rss1, anon1 := rssKB(t, p.pid()), privateDirtyKB(t, p.pid())
+	rss1, anon1 := vmRSSKB(t, p.pid()), privateDirtyKB(t, p.pid())
 	made := int(frames1 - frames0)
 	for i, v := range normal {
 		if got := v.count(from, to); got < made*85/100-30 {
@@ -228,22 +228,6 @@ func TestStalledViewers(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func rssKB(t testing.TB, pid int) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			var n int
-			fmt.Sscan(f[1], &n)
-			return n
-		}
-	}
-	return 0
 }
 
 // --max-viewers 4 with 7 viewers: exactly 3 refused with 503.
@@ -457,6 +441,9 @@ func TestHostileNamesAndContents(t *testing.T) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.titles) == 0 {
+		t.Error("the emulator recorded no window title: this check could not see a hostile one")
+	}
 	for _, title := range s.titles {
 		if title != "pistream" {
 			t.Errorf("the window title was set to %q", title)
