@@ -111,10 +111,10 @@ func drawHalfBlocks(px []byte, w, h, step int, prof colorprofile.Profile) string
 				continue
 			}
 			if first || fg != lastFG {
-				writeColor(&b, 38, fg, prof)
+				writeColor(&b, 38, fg)
 			}
 			if first || bg != lastBG {
-				writeColor(&b, 48, bg, prof)
+				writeColor(&b, 48, bg)
 			}
 			lastFG, lastBG, first = fg, bg, false
 			b.WriteString(upperHalf)
@@ -135,79 +135,26 @@ func luma(c [3]byte) byte {
 	return byte((299*int(c[0]) + 587*int(c[1]) + 114*int(c[2])) / 1000)
 }
 
-// writeColor writes an SGR colour: base 38 for the foreground, 48 for the
-// background.
-func writeColor(b *strings.Builder, base int, c [3]byte, prof colorprofile.Profile) {
+// writeColor writes a true-colour SGR: base 38 for the foreground, 48 for
+// the background. Bubble Tea's renderer turns it into what the terminal
+// takes (256 or 16 colours) cell by cell, so the picture is drawn once for
+// every colour profile.
+func writeColor(b *strings.Builder, base int, c [3]byte) {
 	b.WriteString("\x1b[")
 	b.WriteString(strconv.Itoa(base))
-	switch {
-	case prof >= colorprofile.TrueColor:
-		b.WriteString(";2;")
-		b.WriteString(strconv.Itoa(int(c[0])))
-		b.WriteByte(';')
-		b.WriteString(strconv.Itoa(int(c[1])))
-		b.WriteByte(';')
-		b.WriteString(strconv.Itoa(int(c[2])))
-	case prof == colorprofile.ANSI256:
-		b.WriteString(";5;")
-		b.WriteString(strconv.Itoa(xterm256(c)))
-	default: // 16 colours
-		b.WriteString(";5;")
-		b.WriteString(strconv.Itoa(ansi16(c)))
-	}
+	b.WriteString(";2;")
+	b.WriteString(strconv.Itoa(int(c[0])))
+	b.WriteByte(';')
+	b.WriteString(strconv.Itoa(int(c[1])))
+	b.WriteByte(';')
+	b.WriteString(strconv.Itoa(int(c[2])))
 	b.WriteByte('m')
 }
 
-// xterm256 maps a colour to the nearest of the 6×6×6 cube or grey ramp.
-func xterm256(c [3]byte) int {
-	q := func(v byte) int {
-		if v < 48 {
-			return 0
-		}
-		if v < 115 {
-			return 1
-		}
-		return (int(v) - 35) / 40
-	}
-	r, g, bl := q(c[0]), q(c[1]), q(c[2])
-	cube := 16 + 36*r + 6*g + bl
-	levels := [6]int{0, 95, 135, 175, 215, 255}
-	cr, cg, cb := levels[r], levels[g], levels[bl]
-	avg := (int(c[0]) + int(c[1]) + int(c[2])) / 3
-	grey := 232 + min(max((avg-8)/10, 0), 23)
-	gv := 8 + 10*(grey-232)
-	dc := sq(int(c[0])-cr) + sq(int(c[1])-cg) + sq(int(c[2])-cb)
-	dg := sq(int(c[0])-gv) + sq(int(c[1])-gv) + sq(int(c[2])-gv)
-	if dg < dc {
-		return grey
-	}
-	return cube
-}
-
-func sq(v int) int { return v * v }
-
-// ansi16 maps a colour to one of the 16 basic colours (as 256-colour
-// indices 0-15, which every 16-colour terminal renders).
-func ansi16(c [3]byte) int {
-	i := 0
-	if c[0] > 96 {
-		i |= 1
-	}
-	if c[1] > 96 {
-		i |= 2
-	}
-	if c[2] > 96 {
-		i |= 4
-	}
-	if max(c[0], c[1], c[2]) > 200 {
-		i += 8
-	}
-	return i
-}
-
 // Previews renders camera frames for the Live screens of every session,
-// each frame decoded and scaled at most once per preview size and colour
-// profile whatever the number of sessions watching.
+// each frame decoded and scaled at most once per preview size (and once
+// more for a terminal without colours) whatever the number of sessions
+// watching.
 type Previews struct {
 	mu      sync.Mutex
 	seq     uint64
@@ -217,7 +164,7 @@ type Previews struct {
 
 type previewKey struct {
 	cols, rows int
-	prof       colorprofile.Profile
+	ascii      bool // characters only: no colours at all
 }
 
 type previewEntry struct {
@@ -234,7 +181,7 @@ func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Pro
 
 // draw is Render, keeping the drawing's lines and width.
 func (p *Previews) draw(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
-	key := previewKey{cols, rows, prof}
+	key := previewKey{cols, rows, prof <= colorprofile.ASCII}
 	p.mu.Lock()
 	if f.Seq < p.seq { // an older frame than the cache holds: don't cache
 		p.mu.Unlock()

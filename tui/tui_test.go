@@ -307,9 +307,10 @@ func TestPreviewsRenderOncePerSize(t *testing.T) {
 		t.Errorf("20 sessions caused %d decodes, want 1", n)
 	}
 	p.Render(f, 100, 30, colorprofile.TrueColor)
-	p.Render(f, 100, 30, colorprofile.ANSI256)
+	p.Render(f, 100, 30, colorprofile.ANSI256) // the renderer downsamples: shared
+	p.Render(f, 100, 30, colorprofile.ASCII)
 	if n := p.renders.Load(); n != 3 {
-		t.Errorf("two more sizes/profiles: %d decodes, want 3", n)
+		t.Errorf("another size in colour (true and 256) and in characters: %d decodes, want 3", n)
 	}
 	g := camera.NewJPEGFrame(data, 2, time.Now(), 640, 480)
 	p.Render(g, 80, 24, colorprofile.TrueColor)
@@ -326,7 +327,9 @@ func TestRenderJPEG(t *testing.T) {
 		cols, rows int
 	}{
 		{colorprofile.TrueColor, "\x1b[38;2;", "\x1b[38;5;", 100, 30},
-		{colorprofile.ANSI256, "\x1b[38;5;", "\x1b[38;2;", 100, 30},
+		// Bubble Tea's renderer downsamples per cell for 256 and 16 colours
+		// (TestSSHColourProfile shows what reaches the terminal).
+		{colorprofile.ANSI256, "\x1b[38;2;", "\x1b[38;5;", 100, 30},
 		{colorprofile.ASCII, "", "\x1b[", 40, 12},
 	} {
 		out, err := RenderJPEG(data, tc.cols, tc.rows, tc.prof)
