@@ -45,7 +45,8 @@ func (p photoItem) Description() string {
 	}
 	return d
 }
-func (p photoItem) FilterValue() string { return p.Name }
+// FilterValue is what the user sees, so a filter matches what is on screen.
+func (p photoItem) FilterValue() string { return p.Title() }
 
 // Messages of the Photos screen.
 type (

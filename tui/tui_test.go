@@ -219,6 +219,28 @@ func TestPhotosScreen(t *testing.T) {
 	}
 }
 
+// The Photos filter matches the names as the list shows them: a name with
+// an escape character is found by the visible symbol the list draws.
+func TestPhotosFilterMatchesShownName(t *testing.T) {
+	app, dir, _ := newTestApp(t)
+	img := testJPEG(t, 64, 48)
+	for _, name := range []string{"plain.jpg", "odd\x1bname.jpg"} {
+		if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := newDriver(t, app)
+	d.key("2")
+	d.key("/")
+	for _, r := range "␛name" {
+		d.key(string(r))
+	}
+	d.key("enter")
+	if s := d.screen(); !strings.Contains(s, "odd␛name.jpg") || strings.Contains(s, "plain.jpg") {
+		t.Errorf("filtering by what the list shows did not find the photo:\n%s", s)
+	}
+}
+
 func TestNotesScreen(t *testing.T) {
 	app, _, dir := newTestApp(t)
 	for name, text := range map[string]string{
