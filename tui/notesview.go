@@ -21,8 +21,10 @@ type notesScreen struct {
 	open     string // note being read, "" for the list
 	title    string
 	vp       viewport.Model
-	rendered renderKey // what vp shows
-	bodyW    int
+	rendered  renderKey // what vp shows
+	rendering bool      // a render is in flight: the next starts when it is done
+	gen       int       // bumped when the notes directory changes
+	bodyW     int
 	bodyH    int
 }
 
@@ -89,10 +91,11 @@ func (n *notesScreen) render() tea.Cmd {
 	if n.open == "" || n.bodyW == 0 {
 		return nil
 	}
-	k := renderKey{name: n.open, width: n.bodyW, dark: n.env.dark, gen: n.rendered.gen}
-	if k == n.rendered {
+	k := renderKey{name: n.open, width: n.bodyW, dark: n.env.dark, gen: n.gen}
+	if k == n.rendered || n.rendering {
 		return nil
 	}
+	n.rendering = true
 	d := n.env.app.Notes
 	return func() tea.Msg {
 		text, err := d.Read(k.name)
@@ -106,8 +109,7 @@ func (n *notesScreen) render() tea.Cmd {
 func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case notesChangedMsg:
-		n.rendered.gen++ // re-read the open note
-		n.rendered.name = ""
+		n.gen++ // re-read the open note
 		return tea.Batch(n.load(), n.render(), waitFor(n.env.ctx, n.changes, notesChangedMsg{}))
 	case notesLoadedMsg:
 		n.err = msg.err
@@ -120,8 +122,9 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return n.list.SetItems(items)
 	case noteRenderedMsg:
+		n.rendering = false
 		if msg.key.name != n.open {
-			return nil
+			return n.render() // another note was opened meanwhile
 		}
 		n.rendered = msg.key
 		if msg.err != nil {

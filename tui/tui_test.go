@@ -241,6 +241,33 @@ func TestPhotosFilterMatchesShownName(t *testing.T) {
 	}
 }
 
+// Resizing while a note renders starts no second render: the next one,
+// for the latest size, starts when the first is done.
+func TestNoteResizeRendersOneAtATime(t *testing.T) {
+	app, _, dir := newTestApp(t)
+	os.WriteFile(filepath.Join(dir, "long.md"), []byte("# Long\n\n"+strings.Repeat("Some text to wrap. ", 500)), 0o644)
+	d := newDriver(t, app)
+	d.key("3")
+	d.key("enter")
+	ns := d.m.(*root).screens[screenNotes].(*notesScreen)
+	if ns.open == "" {
+		t.Fatal("the note did not open")
+	}
+	var started []tea.Cmd
+	for w := 60; w < 80; w++ { // a user dragging the window's edge
+		if cmd := ns.update(bodySizeMsg{w, 20}); cmd != nil {
+			started = append(started, cmd)
+		}
+	}
+	if len(started) != 1 {
+		t.Fatalf("20 resizes started %d renders at once, want 1", len(started))
+	}
+	msg := started[0]()
+	if cmd := ns.update(msg); cmd == nil {
+		t.Error("after the render, none started for the latest size")
+	}
+}
+
 func TestNotesScreen(t *testing.T) {
 	app, _, dir := newTestApp(t)
 	for name, text := range map[string]string{
