@@ -18,14 +18,14 @@ type notesScreen struct {
 	err     error
 	changes <-chan struct{}
 
-	open     string // note being read, "" for the list
-	title    string
-	vp       viewport.Model
+	open      string // note being read, "" for the list
+	title     string
+	vp        viewport.Model
 	rendered  renderKey // what vp shows
 	rendering bool      // a render is in flight: the next starts when it is done
 	gen       int       // bumped when the notes directory changes
 	bodyW     int
-	bodyH    int
+	bodyH     int
 }
 
 type renderKey struct {

@@ -45,6 +45,7 @@ func (p photoItem) Description() string {
 	}
 	return d
 }
+
 // FilterValue is what the user sees, so a filter matches what is on screen.
 func (p photoItem) FilterValue() string { return p.Title() }
 
