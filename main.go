@@ -5,13 +5,11 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -237,11 +235,9 @@ func run(o options, settings camera.Settings) error {
 	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Log: logger}
 	failed := make(chan error, 2)
 
-	streamsCtx, endStreams := context.WithCancel(context.Background())
-	defer endStreams()
-	var httpSrv *http.Server
+	var httpSrv *httpstream.Listener
 	if o.http != "" {
-		if httpSrv, err = serveHTTP(o, app, streamsCtx, failed); err != nil {
+		if httpSrv, err = serveHTTP(o, app, failed); err != nil {
 			return err
 		}
 	} else {
@@ -278,21 +274,22 @@ func run(o options, settings camera.Settings) error {
 	// Stop accepting, end the streams and sessions, release the camera:
 	// all within 2 s.
 	deadline := time.Now().Add(1500 * time.Millisecond)
-	endStreams()
+	httpDone := make(chan struct{})
+	go func() {
+		defer close(httpDone)
+		if httpSrv != nil {
+			// The streams end at once; snapshots and pages in flight get
+			// a moment, then what is left is closed.
+			sctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			httpSrv.Shutdown(sctx)
+		}
+	}()
 	stopCam()
 	if sshSrv != nil {
 		sshSrv.Close() // ends every session's program
 	}
-	if httpSrv != nil {
-		// The streams end at once (endStreams); give snapshots and pages
-		// in flight a moment, then close what is left: a connection that
-		// has not sent its request yet would otherwise hold Shutdown.
-		sctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		if err := httpSrv.Shutdown(sctx); err != nil {
-			httpSrv.Close()
-		}
-		cancel()
-	}
+	<-httpDone
 	select {
 	case <-camDone:
 	case <-time.After(time.Until(deadline) + 300*time.Millisecond):
@@ -302,20 +299,15 @@ func run(o options, settings camera.Settings) error {
 	return runErr
 }
 
-// serveHTTP starts the HTTP server of the feed on o.http; its streams end
-// when streams ends, and a failure of Serve goes to failed. It fills in the
-// app's viewer count and URLs.
-func serveHTTP(o options, app *tui.App, streams context.Context, failed chan<- error) (*http.Server, error) {
+// serveHTTP starts the HTTP server of the feed on o.http; a failure of
+// Serve goes to failed. It fills in the app's viewer count and URLs.
+func serveHTTP(o options, app *tui.App, failed chan<- error) (*httpstream.Listener, error) {
 	logger := app.Log
-	ln, err := net.Listen("tcp", o.http)
-	if err != nil {
-		return nil, fmt.Errorf("http: %w", err)
-	}
 	token := ""
 	if o.httpAuth == "token" {
 		if token = o.httpToken; token == "" {
+			var err error
 			if token, err = httpstream.LoadOrCreateToken(filepath.Join(o.state, "http_token")); err != nil {
-				ln.Close()
 				return nil, err
 			}
 		}
@@ -324,35 +316,21 @@ func serveHTTP(o options, app *tui.App, streams context.Context, failed chan<- e
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
 	hs := httpstream.New(httpstream.Config{Camera: app.Camera, Logger: logger, Token: token, MaxViewers: o.maxViewers})
-	srv := &http.Server{
-		Handler:           hs.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return streams },
-		ErrorLog:          logger.StandardLog(log.StandardLogOptions{ForceLevel: log.DebugLevel}),
-		MaxHeaderBytes:    16 << 10,
-	}
-	scheme := "http"
-	if o.tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
-		if err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("tls: %w", err)
-		}
-		scheme = "https"
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
+	if err != nil {
+		return nil, err
 	}
 	app.Viewers = hs.Viewers
-	app.URLs = httpstream.URLs(ln.Addr().(*net.TCPAddr), scheme, token)
+	app.URLs = l.URLs()
 	for _, u := range app.URLs { // before serving: whoever sees a URL can use it
 		logger.Info("open the live feed in a browser", "url", u)
 	}
-	if scheme == "https" {
-		go func() { failed <- fmt.Errorf("https: %w", srv.ServeTLS(ln, "", "")) }()
-	} else {
-		go func() { failed <- fmt.Errorf("http: %w", srv.Serve(ln)) }()
-	}
-	return srv, nil
+	go func() {
+		if err := l.Serve(); err != nil {
+			failed <- err
+		}
+	}()
+	return l, nil
 }
 
 // serveSSH starts the SSH server of the TUI on o.ssh; a failure of Serve
