@@ -60,10 +60,13 @@ type options struct {
 	logLevel       string
 }
 
-func parseFlags(args []string) (options, camera.Settings, error) {
+// parseFlags parses the command line; help and flag errors are written to
+// out.
+func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) {
 	var o options
 	home, _ := os.UserHomeDir()
 	fs := flag.NewFlagSet("pistream", flag.ContinueOnError)
+	fs.SetOutput(out)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG and serves a control TUI over SSH.\n\nUsage: pistream [flags]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -172,7 +175,7 @@ func parseSize(s string) (int, int, error) {
 }
 
 func main() {
-	o, settings, err := parseFlags(os.Args[1:])
+	o, settings, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"pistream/camera"
+)
+
+// --help lists every flag with its default, and never the token from the
+// environment.
+func TestHelpListsEveryFlag(t *testing.T) {
+	const tok = "env-token-0123456789abcdef"
+	t.Setenv("PISTREAM_HTTP_TOKEN", tok)
+	var out strings.Builder
+	if _, _, err := parseFlags([]string{"--help"}, &out); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{
+		"-camera", `(default "auto")`, "rpicam", "-size", `(default "640x480")`, "-fps", "(default 30)",
+		"-quality", "(default 80)", "-idle-release", "-http", `(default ":8080")`, "-headless", "-log-level",
+		"-ssh", `(default ":2222")`, "-authorized-keys", "authorized_keys", "-state", "-photos", "Pictures/pistream",
+		"-notes", "pistream-notes", "-trash-days", "(default 7)",
+		"-http-auth", `(default "token")`, "-http-token", "-max-viewers", "(default 32)", "-tls-cert", "-tls-key",
+		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)",
+		"-rotate", "-hflip", "-vflip", "-encoders", "-list-cameras",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), tok) {
+		t.Errorf("--help prints the token from the environment")
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // in the error; "" for none
+		check func(options, camera.Settings) bool
+	}{
+		{nil, "", func(o options, s camera.Settings) bool {
+			return o.camera == "auto" && s == camera.Settings{Width: 640, Height: 480, FPS: 30} && o.quality == 80 && o.rotate == 0 && o.encoders == 0
+		}},
+		{[]string{"--size", "1920x1080", "--fps", "15", "--rotate", "270", "--hflip", "--vflip", "--encoders", "3"}, "", func(o options, s camera.Settings) bool {
+			return s == camera.Settings{Width: 1920, Height: 1080, FPS: 15} && o.rotate == 270 && o.hflip && o.vflip && o.encoders == 3
+		}},
+		{[]string{"--camera", "rpicam:1"}, "", func(o options, _ camera.Settings) bool { return o.camera == "rpicam:1" }},
+		{[]string{"--size", "640"}, "--size", nil},
+		{[]string{"--size", "0x0"}, "--size", nil},
+		{[]string{"--size", "641x480"}, "--size", nil},
+		{[]string{"--fps", "0"}, "--fps", nil},
+		{[]string{"--quality", "101"}, "--quality", nil},
+		{[]string{"--rotate", "45"}, "--rotate", nil},
+		{[]string{"--encoders", "-1"}, "--encoders", nil},
+		{[]string{"--log-level", "loud"}, "--log-level", nil},
+		{[]string{"--http-auth", "basic"}, "--http-auth", nil},
+		{[]string{"--http-token", "short"}, "--http-token", nil},
+		{[]string{"--tls-cert", "c.pem"}, "--tls-cert and --tls-key", nil},
+		{[]string{"--max-sessions", "0"}, "--max-sessions", nil},
+		{[]string{"--trash-days", "-1"}, "--trash-days", nil},
+		{[]string{"--nope"}, "not defined", nil},
+		{[]string{"extra"}, "unexpected argument", nil},
+	} {
+		var out strings.Builder
+		o, s, err := parseFlags(tc.args, &out)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.args, err)
+		case tc.want == "" && !tc.check(o, s):
+			t.Errorf("%v: parsed %+v %+v", tc.args, o, s)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: error %v, want one saying %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestSSHCommand(t *testing.T) {
+	host, _ := os.Hostname()
+	for _, tc := range []struct {
+		addr *net.TCPAddr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2222}, "ssh -p 2222 127.0.0.1"},
+		{&net.TCPAddr{IP: net.IPv4(192, 168, 1, 5), Port: 22}, "ssh 192.168.1.5"},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 2222}, "ssh -p 2222 " + host + ".local"},
+	} {
+		if got := sshCommand(tc.addr); got != tc.want {
+			t.Errorf("sshCommand(%v) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}
