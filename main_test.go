@@ -40,8 +40,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		want string // in the error; "" for none
+		args  []string
+		want  string // in the error; "" for none
 		check func(options, camera.Settings) bool
 	}{
 		{nil, "", func(o options, s camera.Settings) bool {
