@@ -2,8 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"pistream/notes"
+	"pistream/tui/internal/testhook"
 )
 
 // screen is one of the TUI's screens, owned by the root model.
@@ -71,10 +70,6 @@ type root struct {
 	crashed   string // quit after this panic
 }
 
-// panicHook, when set by a test, runs on every key press: it proves that a
-// panic in one session's program ends only that session.
-var panicHook func(tea.KeyPressMsg)
-
 // bodySizeMsg tells the screens the size of the area between the tabs and
 // the status bar.
 type bodySizeMsg struct{ w, h int }
@@ -121,12 +116,6 @@ func (r *root) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	return r.update(msg)
 }
 
-// crash records and logs a panic of this session's program.
-func (r *root) crash(p any) {
-	r.crashed = fmt.Sprint(p)
-	r.env.app.Log.Error("a session's TUI panicked; that session is closed", "panic", r.crashed, "stack", string(debug.Stack()))
-}
-
 func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(tickMsg); !ok {
 		// Only a tick leaves every screen but Live as it was: any other
@@ -168,8 +157,8 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.screens[screenLive].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
-		if panicHook != nil {
-			panicHook(msg)
+		if testhook.KeyPress != nil {
+			testhook.KeyPress(msg)
 		}
 		cmd := r.key(msg)
 		return r, tea.Batch(cmd, r.relayout())
