@@ -128,19 +128,35 @@ func startServer(t *testing.T, app *tui.App) (addr string, key gossh.Signer) {
 	return ln.Addr().String(), key
 }
 
-// A panic in one session's program ends that session with a message and is
-// logged; the other sessions and the server go on.
+// A panic in one session's program, in Update or inside a command it
+// issued, ends that session with a message and is logged with the stack
+// where it happened; the other sessions and the server go on.
 func TestPanicEndsOnlyThatSession(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hook  *func(tea.KeyPressMsg)
+		where string // a function on the panic's stack
+	}{
+		{"update", &testhook.KeyPress, "(*root).update"},
+		{"command", &testhook.Command, "hookCommand"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { panicEndsOnlyThatSession(t, tc.hook, tc.where) })
+	}
+}
+
+// panicEndsOnlyThatSession makes one of two sessions panic through hook
+// and checks what becomes of both, of a new one and of the log.
+func panicEndsOnlyThatSession(t *testing.T, hook *func(tea.KeyPressMsg), where string) {
 	logs := &syncBuffer{}
 	app := newTestApp(t, logs)
 	addr, key := startServer(t, app)
 
-	testhook.KeyPress = func(k tea.KeyPressMsg) {
+	*hook = func(k tea.KeyPressMsg) {
 		if k.Text == "P" {
 			panic("boom from a test")
 		}
 	}
-	t.Cleanup(func() { testhook.KeyPress = nil })
+	t.Cleanup(func() { *hook = nil })
 
 	a := dialSession(t, addr, key)
 	b := dialSession(t, addr, key)
@@ -167,5 +183,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "boom from a test") {
 		t.Errorf("the panic was not logged:\n%s", logs.String())
+	} else if !strings.Contains(logs.String(), where) {
+		t.Errorf("the panic was logged without the stack where it happened (%s):\n%s", where, logs.String())
 	}
 }
