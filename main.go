@@ -20,7 +20,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
-	"charm.land/ssh"
 	"github.com/charmbracelet/x/term"
 
 	"pistream/album"
@@ -28,6 +27,7 @@ import (
 	"pistream/httpstream"
 	"pistream/notes"
 	"pistream/tui"
+	"pistream/tui/sshd"
 )
 
 // options are the command-line flags.
@@ -246,7 +246,7 @@ func run(o options, settings camera.Settings) error {
 	} else {
 		logger.Info("HTTP is off (--http \"\")")
 	}
-	var sshSrv *ssh.Server
+	var sshSrv *sshd.Server
 	if o.ssh != "" {
 		if sshSrv, err = serveSSH(o, app, failed); err != nil {
 			return err
@@ -337,14 +337,13 @@ func serveHTTP(o options, app *tui.App, failed chan<- error) (*httpstream.Listen
 }
 
 // serveSSH starts the SSH server of the TUI on o.ssh; a failure of Serve
-// goes to failed. It fills in the app's SSH command.
-func serveSSH(o options, app *tui.App, failed chan<- error) (*ssh.Server, error) {
+// goes to failed. It fills in the app's SSH command and session count.
+func serveSSH(o options, app *tui.App, failed chan<- error) (*sshd.Server, error) {
 	ln, err := net.Listen("tcp", o.ssh)
 	if err != nil {
 		return nil, fmt.Errorf("ssh: %w", err)
 	}
-	srv, err := tui.NewSSHServer(app, tui.SSHConfig{
-		Addr:           o.ssh,
+	srv, err := sshd.New(app, sshd.Config{
 		AuthorizedKeys: o.authorizedKeys,
 		HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
 		IdleTimeout:    o.sshIdle,
@@ -354,6 +353,7 @@ func serveSSH(o options, app *tui.App, failed chan<- error) (*ssh.Server, error)
 		ln.Close()
 		return nil, err
 	}
+	app.Sessions = srv.Sessions
 	app.SSH = sshCommand(ln.Addr().(*net.TCPAddr))
 	app.Log.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
 	go func() { failed <- fmt.Errorf("ssh: %w", srv.Serve(ln)) }()

@@ -1,13 +1,13 @@
 // Package tui is pistream's control interface: a Bubble Tea program with the
 // screens Live, Photos and Notes, run in the local terminal or served to
-// every SSH session by wish. All sessions share one App: the camera's hub,
-// the album, the notes directory and the preview cache.
+// every SSH session (by pistream/tui/sshd, which imports this package, never
+// the other way round). All sessions share one App: the camera's hub, the
+// album, the notes directory and the preview cache.
 package tui
 
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,26 +20,24 @@ import (
 
 // App is what every session of the TUI shares.
 type App struct {
-	Camera  *camera.Camera
-	Album   *album.Album
-	Notes   *notes.Dir
-	Viewers func() int // HTTP viewers now; nil when HTTP is off
-	URLs    []string   // where a browser opens the feed
-	SSH     string     // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
+	Camera   *camera.Camera
+	Album    *album.Album
+	Notes    *notes.Dir
+	Viewers  func() int // HTTP viewers now; nil when HTTP is off
+	Sessions func() int // SSH sessions now, counted by the SSH server; nil when SSH is off
+	URLs     []string   // where a browser opens the feed
+	SSH      string     // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
 	// OpenFeed says the feed needs no token (--http-auth none): Live warns.
 	OpenFeed bool
 	Log      *log.Logger
 
 	previews Previews
-	sessions atomic.Int64 // SSH sessions now
 }
-
-// Sessions is the number of SSH sessions now.
-func (a *App) Sessions() int { return int(a.sessions.Load()) }
 
 // NewModel returns the root model of one session. ctx ends with the
 // session; the model's subscriptions end with it. With idle > 0 the
-// session quits after that long without a key press.
+// session quits after that long without a key press. The model says why
+// the session ended, if not by the user's choice, through EndReason.
 func (a *App) NewModel(ctx context.Context, idle time.Duration) tea.Model {
 	return newRoot(ctx, a, idle)
 }

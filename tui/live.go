@@ -211,7 +211,7 @@ func (l *live) facts(w int) liveFacts {
 	f := liveFacts{
 		w: w, dark: l.env.dark, state: cs.State, source: cs.Opened, width: cs.Width, height: cs.Height,
 		fps: cs.FPS, measuredFPS: cs.MeasuredFPS, err: cs.Err, errTime: cs.ErrTime,
-		viewers: -1, sessions: app.Sessions(),
+		viewers: -1,
 	}
 	if f.source == "" {
 		f.source = cs.Source
@@ -227,6 +227,9 @@ func (l *live) facts(w int) liveFacts {
 	}
 	if app.Viewers != nil {
 		f.viewers = app.Viewers()
+	}
+	if app.Sessions != nil {
+		f.sessions = app.Sessions()
 	}
 	return f
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"pistream/notes"
+	"pistream/tui/internal/testhook"
 )
 
 // screen is one of the TUI's screens, owned by the root model.
@@ -71,10 +71,6 @@ type root struct {
 	crashed   string // quit after this panic
 }
 
-// panicHook, when set by a test, runs on every key press: it proves that a
-// panic in one session's program ends only that session.
-var panicHook func(tea.KeyPressMsg)
-
 // bodySizeMsg tells the screens the size of the area between the tabs and
 // the status bar.
 type bodySizeMsg struct{ w, h int }
@@ -99,6 +95,8 @@ func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	return r
 }
 
+// Init starts the screens' subscriptions and the ticks. Its commands are
+// guarded: a panic in one ends only this session.
 func (r *root) Init() tea.Cmd {
 	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
 	for _, s := range r.screens {
@@ -106,25 +104,21 @@ func (r *root) Init() tea.Cmd {
 			cmds = append(cmds, i.init())
 		}
 	}
-	return tea.Batch(cmds...)
+	return guard(tea.Batch(cmds...))
 }
 
-// Update routes msg. A panic in it ends only this session: it is logged
-// with its stack and the program quits, telling the user why.
+// Update routes msg. A panic in it, or in a command it returns, ends only
+// this session: it is logged with its stack and the program quits, telling
+// the user why.
 func (r *root) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.crash(p)
+			r.crash(p, debug.Stack())
 			m, cmd = r, tea.Quit
 		}
 	}()
-	return r.update(msg)
-}
-
-// crash records and logs a panic of this session's program.
-func (r *root) crash(p any) {
-	r.crashed = fmt.Sprint(p)
-	r.env.app.Log.Error("a session's TUI panicked; that session is closed", "panic", r.crashed, "stack", string(debug.Stack()))
+	m, cmd = r.update(msg)
+	return m, guard(cmd)
 }
 
 func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -161,6 +155,9 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			r.setStatus("Saved "+msg.photo.Name, false)
 		}
 		return r, r.broadcast(msg)
+	case commandPanicMsg:
+		r.crash(msg.value, msg.stack)
+		return r, tea.Quit
 	case statusMsg:
 		r.setStatus(msg.text, msg.isErr)
 		return r, nil
@@ -168,13 +165,27 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.screens[screenLive].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
-		if panicHook != nil {
-			panicHook(msg)
+		if testhook.KeyPress != nil {
+			testhook.KeyPress(msg)
 		}
 		cmd := r.key(msg)
-		return r, tea.Batch(cmd, r.relayout())
+		return r, tea.Batch(cmd, r.relayout(), hookCommand(msg))
 	}
 	return r, r.broadcast(msg)
+}
+
+// hookCommand is the command a test asks for through testhook.Command, if
+// any: the hook runs second in a sequence inside a batch, as deep as the
+// screens' commands run.
+func hookCommand(msg tea.KeyPressMsg) tea.Cmd {
+	hook := testhook.Command
+	if hook == nil {
+		return nil
+	}
+	return tea.Sequence(
+		func() tea.Msg { return nil },
+		func() tea.Msg { hook(msg); return nil },
+	)
 }
 
 // key handles global keys unless the active screen is capturing them.
@@ -252,7 +263,7 @@ func (r *root) broadcast(msg tea.Msg) tea.Cmd {
 func (r *root) View() (v tea.View) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.crash(p)
+			r.crash(p, debug.Stack())
 			v = tea.NewView("pistream: internal error; closing this session")
 		}
 	}()

@@ -1,4 +1,4 @@
-package tui
+package sshd
 
 import (
 	"bytes"
@@ -16,6 +16,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"pistream/album"
+	"pistream/camera"
+	"pistream/notes"
+	"pistream/tui"
+	"pistream/tui/internal/testhook"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader.
@@ -80,17 +86,33 @@ func (s *session) waitFor(t *testing.T, want string) {
 	}
 }
 
-// A panic in one session's program ends that session with a message and is
-// logged; the other sessions and the server go on.
-func TestPanicEndsOnlyThatSession(t *testing.T) {
-	app, _, _ := newTestApp(t)
-	logs := &syncBuffer{}
-	app.Log = log.New(logs)
+// newTestApp makes a tui.App on temp directories with a camera that is
+// never started, logging into logs.
+func newTestApp(t *testing.T, logs *syncBuffer) *tui.App {
+	t.Helper()
+	dir := t.TempDir()
+	a, err := album.Open(filepath.Join(dir, "photos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	n, err := notes.Open(filepath.Join(dir, "notes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
+	return &tui.App{Camera: cam, Album: a, Notes: n, Log: log.New(logs), URLs: []string{"http://127.0.0.1:8080/"}}
+}
+
+// startServer serves app's TUI on a local port for the one key it returns.
+func startServer(t *testing.T, app *tui.App) (addr string, key gossh.Signer) {
+	t.Helper()
 	dir := t.TempDir()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	key, _ := gossh.NewSignerFromKey(priv)
+	key, _ = gossh.NewSignerFromKey(priv)
 	os.WriteFile(filepath.Join(dir, "authorized_keys"), gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
-	srv, err := NewSSHServer(app, SSHConfig{
+	srv, err := New(app, Config{
 		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
 		HostKeyPath:    filepath.Join(dir, "state", "ssh_host_ed25519_key"),
 	})
@@ -103,16 +125,41 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String(), key
+}
 
-	panicHook = func(k tea.KeyPressMsg) {
+// A panic in one session's program, in Update or inside a command it
+// issued, ends that session with a message and is logged with the stack
+// where it happened; the other sessions and the server go on.
+func TestPanicEndsOnlyThatSession(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hook  *func(tea.KeyPressMsg)
+		where string // a function on the panic's stack
+	}{
+		{"update", &testhook.KeyPress, "(*root).update"},
+		{"command", &testhook.Command, "hookCommand"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { panicEndsOnlyThatSession(t, tc.hook, tc.where) })
+	}
+}
+
+// panicEndsOnlyThatSession makes one of two sessions panic through hook
+// and checks what becomes of both, of a new one and of the log.
+func panicEndsOnlyThatSession(t *testing.T, hook *func(tea.KeyPressMsg), where string) {
+	logs := &syncBuffer{}
+	app := newTestApp(t, logs)
+	addr, key := startServer(t, app)
+
+	*hook = func(k tea.KeyPressMsg) {
 		if k.Text == "P" {
 			panic("boom from a test")
 		}
 	}
-	t.Cleanup(func() { panicHook = nil })
+	t.Cleanup(func() { *hook = nil })
 
-	a := dialSession(t, ln.Addr().String(), key)
-	b := dialSession(t, ln.Addr().String(), key)
+	a := dialSession(t, addr, key)
+	b := dialSession(t, addr, key)
 	a.waitFor(t, "Open in a browser")
 	b.waitFor(t, "Open in a browser")
 	io.WriteString(a.in, "P")
@@ -128,7 +175,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	}
 	io.WriteString(b.in, "3")
 	b.waitFor(t, "No notes yet")
-	c := dialSession(t, ln.Addr().String(), key)
+	c := dialSession(t, addr, key)
 	c.waitFor(t, "Open in a browser")
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(logs.String(), "boom from a test") && time.Now().Before(deadline) {
@@ -136,5 +183,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "boom from a test") {
 		t.Errorf("the panic was not logged:\n%s", logs.String())
+	} else if !strings.Contains(logs.String(), where) {
+		t.Errorf("the panic was logged without the stack where it happened (%s):\n%s", where, logs.String())
 	}
 }

@@ -1,4 +1,4 @@
-package tui
+package sshd
 
 import (
 	"bytes"

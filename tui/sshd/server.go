@@ -1,0 +1,140 @@
+// Package sshd serves pistream's TUI over SSH with wish: one Bubble Tea
+// program per session, for the public keys of an authorized_keys file
+// only, with limits per remote address and on sessions at once. It imports
+// pistream/tui; tui knows nothing of SSH.
+package sshd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/activeterm"
+	"charm.land/wish/v2/bubbletea"
+	"charm.land/wish/v2/logging"
+	"charm.land/wish/v2/recover"
+
+	"pistream/tui"
+)
+
+// Config configures the SSH server of the TUI.
+type Config struct {
+	AuthorizedKeys string        // the public keys allowed in; re-read when it changes
+	HostKeyPath    string        // ed25519 host key, created on first start
+	IdleTimeout    time.Duration // close sessions without a key press this long; 0 for never
+	MaxSessions    int           // most sessions at once (default 8)
+	ConnsPerMinute int           // new connections per address and minute (default 30)
+	FailsPerMinute int           // failed authentications per address and minute (default 10)
+}
+
+// Server runs one TUI program per SSH session.
+type Server struct {
+	ssh      *ssh.Server
+	sessions atomic.Int64 // sessions now, counting the one being refused
+}
+
+// New returns the server of app's TUI. Only public keys in
+// cfg.AuthorizedKeys get in; passwords and keyboard-interactive are off.
+// The host key at cfg.HostKeyPath is created if missing.
+func New(app *tui.App, cfg Config) (*Server, error) {
+	if err := prepareHostKey(cfg.HostKeyPath); err != nil {
+		return nil, err
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 8
+	}
+	if cfg.ConnsPerMinute <= 0 {
+		cfg.ConnsPerMinute = 30
+	}
+	if cfg.FailsPerMinute <= 0 {
+		cfg.FailsPerMinute = 10
+	}
+	logger := app.Log.WithPrefix("ssh")
+	ak := newAuthorizedKeys(cfg.AuthorizedKeys, logger)
+	lim := newAddrLimiter(cfg.ConnsPerMinute, cfg.FailsPerMinute)
+	s := &Server{}
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
+			if lim.blocked(ctx.RemoteAddr()) {
+				return false
+			}
+			if ak.Allowed(key) {
+				return true
+			}
+			if !lim.failed(ctx.RemoteAddr()) {
+				logger.Warn("too many failed logins: refusing this address for a minute", "remote", host(ctx.RemoteAddr()))
+			}
+			return false
+		}),
+		func(s *ssh.Server) error {
+			s.ConnCallback = func(_ ssh.Context, c net.Conn) net.Conn {
+				if !lim.allowConn(c.RemoteAddr()) {
+					logger.Debug("connection refused: over the rate limit", "remote", host(c.RemoteAddr()))
+					return nil
+				}
+				return c
+			}
+			return nil
+		},
+		// The session's own idle check (key presses) closes it politely;
+		// this one, later, closes connections whose client is gone.
+		wish.WithIdleTimeout(connIdle(cfg.IdleTimeout)),
+		wish.WithMiddleware( // the last runs first
+			recover.MiddlewareWithLogger(logger,
+				farewell,
+				bubbletea.Middleware(func(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
+					return sessionModel(app, sess, cfg.IdleTimeout)
+				}),
+				activeterm.Middleware(),
+			),
+			limitSessions(&s.sessions, cfg.MaxSessions),
+			logging.StructuredMiddlewareWithLogger(logger, log.InfoLevel),
+			requireAuthorizedKey(ak),
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	if err := checkHostKey(cfg.HostKeyPath); err != nil {
+		return nil, err
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// Serve accepts connections on ln until the server is closed; it then
+// returns ssh.ErrServerClosed.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.ssh.Serve(ln); err != nil {
+		return fmt.Errorf("ssh serve %s: %w", ln.Addr(), err)
+	}
+	return nil
+}
+
+// Close stops accepting and closes every connection, which ends every
+// session's program.
+func (s *Server) Close() error {
+	if err := s.ssh.Close(); err != nil {
+		return fmt.Errorf("ssh close: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting and waits for the sessions to end, until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.ssh.Shutdown(ctx); err != nil {
+		return fmt.Errorf("ssh shutdown: %w", err)
+	}
+	return nil
+}
+
+// Sessions is the number of SSH sessions now; it fits tui.App.Sessions.
+func (s *Server) Sessions() int { return int(s.sessions.Load()) }
