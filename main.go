@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"io"
 	"net"
 	"os"
@@ -197,8 +198,9 @@ func main() {
 }
 
 // run starts the camera, the HTTP and SSH servers and, in a terminal, the
-// local TUI, until a signal or the local TUI's quit; then it stops them all
-// within 2 s.
+// local TUI, until a signal, the local TUI's quit or a server's failure;
+// then it stops them all through their own Shutdown and waits for every
+// goroutine it started, within 2 s.
 func run(o options, settings camera.Settings) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -223,89 +225,119 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer notesDir.Close()
-	go emptyTrash(ctx, photos, time.Duration(o.trashDays)*24*time.Hour, logger)
-
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
 		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
 		Encoders:  o.encoders, IdleRelease: o.idleRelease, Logger: logger,
 	})
-	camCtx, stopCam := context.WithCancel(context.Background())
-	defer stopCam()
-	camDone := make(chan struct{})
-	go func() { defer close(camDone); cam.Run(camCtx) }()
 
-	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Log: logger}
-	failed := make(chan error, 2)
-
-	var httpSrv *httpstream.Listener
-	if o.http != "" {
-		if httpSrv, err = serveHTTP(o, app, failed); err != nil {
-			return err
+	// The servers listen before anything runs, so the App is complete
+	// when the first session starts.
+	feed, err := listenHTTP(o, cam, logger)
+	if err != nil {
+		return err
+	}
+	var sshSrv *sshd.Server // set below, before any session can start
+	app := &tui.App{
+		Camera: cam, Album: photos, Notes: notesDir, Log: logger,
+		Sessions: func() int {
+			if sshSrv == nil {
+				return 0
+			}
+			return sshSrv.Sessions()
+		},
+	}
+	if feed != nil {
+		app.Viewers, app.URLs, app.OpenFeed = feed.server.Viewers, feed.URLs(), feed.open
+		for _, u := range app.URLs { // before serving: whoever sees a URL can use it
+			logger.Info("open the live feed in a browser", "url", u)
 		}
 	} else {
 		logger.Info("HTTP is off (--http \"\")")
 	}
-	var sshSrv *sshd.Server
+	var sshLn net.Listener
 	if o.ssh != "" {
-		if sshSrv, err = serveSSH(o, app, failed); err != nil {
+		if sshSrv, sshLn, err = listenSSH(o, app); err != nil {
+			if feed != nil {
+				feed.Shutdown(context.Background())
+			}
 			return err
 		}
+		app.SSH = sshCommand(sshLn.Addr().(*net.TCPAddr))
+		logger.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
 	} else {
 		logger.Info("SSH is off (--ssh \"\")")
 	}
 
-	localDone := make(chan error, 1)
+	g, gctx := errgroup.WithContext(ctx)
+	camCtx, stopCam := context.WithCancel(context.Background())
+	defer stopCam()
+	g.Go(func() error { cam.Run(camCtx); return nil })
+	g.Go(func() error { emptyTrash(gctx, photos, time.Duration(o.trashDays)*24*time.Hour, logger); return nil })
+	if feed != nil {
+		g.Go(feed.Serve)
+	}
+	if sshSrv != nil {
+		g.Go(func() error { return sshSrv.Serve(sshLn) })
+	}
 	if local {
-		p := tea.NewProgram(app.NewModel(ctx, 0), tea.WithContext(ctx))
-		go func() { _, err := p.Run(); localDone <- err }()
+		p := tea.NewProgram(app.NewModel(gctx, 0), tea.WithContext(gctx))
+		g.Go(func() error {
+			_, err := p.Run()
+			if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+				logger.Error("the local TUI failed", "err", err)
+			}
+			if gctx.Err() == nil {
+				logger.Info("the local TUI quit: stopping")
+			}
+			return errQuit
+		})
 	}
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		logger.Info("stopping")
-	case err := <-localDone:
-		if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-			logger.Error("the local TUI failed", "err", err)
+	// Stop everything once anything ends it: a signal, a quit, a failure.
+	g.Go(func() error {
+		<-gctx.Done()
+		if ctx.Err() != nil { // a signal
+			logger.Info("stopping")
 		}
-		logger.Info("the local TUI quit: stopping")
-	case runErr = <-failed:
-	}
-	stop() // a second signal kills at once
-
-	// Stop accepting, end the streams and sessions, release the camera:
-	// all within 2 s.
-	deadline := time.Now().Add(1500 * time.Millisecond)
-	httpDone := make(chan struct{})
-	go func() {
-		defer close(httpDone)
-		if httpSrv != nil {
+		stop() // a second signal kills at once
+		if feed != nil {
 			// The streams end at once; snapshots and pages in flight get
 			// a moment, then what is left is closed.
 			sctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
-			httpSrv.Shutdown(sctx)
+			feed.Shutdown(sctx)
 		}
-	}()
-	stopCam()
-	if sshSrv != nil {
-		sshSrv.Close() // ends every session's program
-	}
-	<-httpDone
-	select {
-	case <-camDone:
-	case <-time.After(time.Until(deadline) + 300*time.Millisecond):
-		logger.Warn("camera did not stop in time; exiting anyway")
-	}
+		if sshSrv != nil {
+			sshSrv.Close() // ends every session's program
+		}
+		stopCam()
+		return nil
+	})
+	err = g.Wait()
 	logger.Info("stopped")
-	return runErr
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
 }
 
-// serveHTTP starts the HTTP server of the feed on o.http; a failure of
-// Serve goes to failed. It fills in the app's viewer count and URLs.
-func serveHTTP(o options, app *tui.App, failed chan<- error) (*httpstream.Listener, error) {
-	logger := app.Log
+// errQuit ends the run when the local TUI quits: a stop, not a failure.
+var errQuit = errors.New("the local TUI quit")
+
+// feed is the HTTP server of the feed, listening.
+type feed struct {
+	*httpstream.Listener
+	server *httpstream.Server
+	open   bool // no token: anyone who reaches it can watch
+}
+
+// listenHTTP opens the HTTP server of the feed on o.http, with the access
+// token (from the flag, the environment or the state directory); nil when
+// HTTP is off.
+func listenHTTP(o options, cam *camera.Camera, logger *log.Logger) (*feed, error) {
+	if o.http == "" {
+		return nil, nil
+	}
 	token := ""
 	if o.httpAuth == "token" {
 		if token = o.httpToken; token == "" {
@@ -315,33 +347,21 @@ func serveHTTP(o options, app *tui.App, failed chan<- error) (*httpstream.Listen
 			}
 		}
 	} else {
-		app.OpenFeed = true
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
-	hs := httpstream.New(httpstream.Config{Camera: app.Camera, Logger: logger, Token: token, MaxViewers: o.maxViewers})
+	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers})
 	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
 	if err != nil {
 		return nil, err
 	}
-	app.Viewers = hs.Viewers
-	app.URLs = l.URLs()
-	for _, u := range app.URLs { // before serving: whoever sees a URL can use it
-		logger.Info("open the live feed in a browser", "url", u)
-	}
-	go func() {
-		if err := l.Serve(); err != nil {
-			failed <- err
-		}
-	}()
-	return l, nil
+	return &feed{Listener: l, server: hs, open: token == ""}, nil
 }
 
-// serveSSH starts the SSH server of the TUI on o.ssh; a failure of Serve
-// goes to failed. It fills in the app's SSH command and session count.
-func serveSSH(o options, app *tui.App, failed chan<- error) (*sshd.Server, error) {
+// listenSSH opens the SSH server of the TUI on o.ssh.
+func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 	ln, err := net.Listen("tcp", o.ssh)
 	if err != nil {
-		return nil, fmt.Errorf("ssh: %w", err)
+		return nil, nil, fmt.Errorf("ssh: %w", err)
 	}
 	srv, err := sshd.New(app, sshd.Config{
 		AuthorizedKeys: o.authorizedKeys,
@@ -351,13 +371,9 @@ func serveSSH(o options, app *tui.App, failed chan<- error) (*sshd.Server, error
 	})
 	if err != nil {
 		ln.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	app.Sessions = srv.Sessions
-	app.SSH = sshCommand(ln.Addr().(*net.TCPAddr))
-	app.Log.Info("control it by SSH", "cmd", app.SSH, "keys", o.authorizedKeys)
-	go func() { failed <- fmt.Errorf("ssh: %w", srv.Serve(ln)) }()
-	return srv, nil
+	return srv, ln, nil
 }
 
 // newLogger logs to stderr, or, while the local TUI has the terminal, to

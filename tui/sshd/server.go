@@ -6,6 +6,7 @@ package sshd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync/atomic"
@@ -109,10 +110,10 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Serve accepts connections on ln until the server is closed; it then
-// returns ssh.ErrServerClosed.
+// Serve accepts connections on ln until the server is closed (then it
+// returns nil) or ln fails.
 func (s *Server) Serve(ln net.Listener) error {
-	if err := s.ssh.Serve(ln); err != nil {
+	if err := s.ssh.Serve(ln); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
 		return fmt.Errorf("ssh serve %s: %w", ln.Addr(), err)
 	}
 	return nil
