@@ -28,7 +28,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"golang.org/x/crypto/ssh"
 
 	"pistream/httpstream"
 )
@@ -354,7 +353,7 @@ func writeSelfSigned(t *testing.T, certPath, keyPath string) {
 func TestSSHLimits(t *testing.T) {
 	e := startTUI(t, nil)
 	t.Run("max sessions", func(t *testing.T) {
-		e2 := startTUIArgs(t, "--max-sessions", "2")
+		e2 := startTUI(t, nil, "--max-sessions", "2")
 		e2.open(t)
 		e2.open(t)
 		s, err := e2.connect(t, e2.key)
@@ -376,7 +375,7 @@ func TestSSHLimits(t *testing.T) {
 		}
 	})
 	t.Run("idle", func(t *testing.T) {
-		e3 := startTUIArgs(t, "--ssh-idle", "4s")
+		e3 := startTUI(t, nil, "--ssh-idle", "4s")
 		s := e3.open(t)
 		if !s.ended(10 * time.Second) {
 			t.Fatal("an idle session was not closed")
@@ -386,20 +385,6 @@ func TestSSHLimits(t *testing.T) {
 			t.Errorf("the session ended without saying why: %q", ansi.Strip(tail[max(len(tail)-300, 0):]))
 		}
 	})
-}
-
-// startTUIArgs is startTUI with more flags.
-func startTUIArgs(t *testing.T, args ...string) *tuiEnv {
-	t.Helper()
-	e := &tuiEnv{dir: t.TempDir(), key: newKey(t)}
-	os.WriteFile(filepath.Join(e.dir, "authorized_keys"), ssh.MarshalAuthorizedKey(e.key.PublicKey()), 0o600)
-	e.sshAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	e.args = append([]string{
-		"--ssh", e.sshAddr, "--authorized-keys", filepath.Join(e.dir, "authorized_keys"),
-		"--state", filepath.Join(e.dir, "state"), "--photos", filepath.Join(e.dir, "photos"), "--notes", filepath.Join(e.dir, "notes"),
-	}, args...)
-	e.proc = start(t, e.args...)
-	return e
 }
 
 // A note and a photo whose names and contents carry escape sequences show
@@ -481,7 +466,7 @@ func TestDiskFull(t *testing.T) {
 		t.Skipf("cannot mount a tmpfs here (needs root): %v %s", err, out)
 	}
 	defer exec.Command("umount", "-l", dir).Run()
-	e := startTUIArgs(t, "--photos", dir)
+	e := startTUI(t, nil, "--photos", dir)
 	s := e.open(t)
 	full := false
 	for i := 0; i < 60 && !full; i++ {

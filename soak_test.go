@@ -26,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -406,23 +405,6 @@ func takeFrames(v *viewer) (n int, bad string, err error) {
 	n = len(v.times)
 	v.times, v.ages = v.times[:0], v.ages[:0]
 	return n, v.bad, v.err
-}
-
-// vmRSSKB is the process's resident set size, VmRSS in /proc/PID/status.
-func vmRSSKB(t testing.TB, pid int) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatalf("status: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			n, _ := strconv.Atoi(f[1])
-			return n
-		}
-	}
-	t.Fatal("no VmRSS in status")
-	return 0
 }
 
 func mb(kb int) float64 { return float64(kb) / 1024 }
