@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"charm.land/log/v2"
@@ -30,7 +29,7 @@ type fileStamp struct {
 	size    int64
 	modTime time.Time
 	ino     uint64
-	ctime   syscall.Timespec // changes on every write, unlike mtime which tools set
+	ctime   int64 // ns; changes on every write, unlike mtime which tools set
 }
 
 func newAuthorizedKeys(path string, logger *log.Logger) *authorizedKeys {
@@ -130,8 +129,6 @@ func stampOf(path string) fileStamp {
 		return fileStamp{}
 	}
 	st := fileStamp{exists: true, size: fi.Size(), modTime: fi.ModTime()}
-	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		st.ino, st.ctime = sys.Ino, sys.Ctim
-	}
+	st.ino, st.ctime = inodeAndCtime(fi)
 	return st
 }
