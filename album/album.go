@@ -11,7 +11,7 @@
 // that carry them, must therefore be sanitised before they are shown on a
 // terminal; that is up to the caller. Saves are atomic and never
 // replace an existing photo, deletes go to a trash folder and can be undone,
-// and subscribers hear of every change, whether made through the [Album] or
+// and [Album.Changed] tells of every change, whether made through the Album or
 // by another program.
 package album
 
@@ -24,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"pistream/internal/dirwatch"
 )
 
 // Album is an open photo directory. Its methods are safe for concurrent use.
@@ -45,11 +45,7 @@ type Album struct {
 	dimsMu sync.Mutex
 	dims   map[dimKey]dims // never modified once stored, only replaced
 
-	subMu sync.Mutex
-	subs  map[chan struct{}]struct{} // nil once closed
-
-	watcher   *fsnotify.Watcher
-	wg        sync.WaitGroup
+	watch     *dirwatch.Watcher // nil if Open failed before it started
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -71,48 +67,30 @@ func open(dir string) (*Album, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		return nil, fmt.Errorf("watch: %w", err)
-	}
-	a := &Album{
-		dir:     abs,
-		now:     time.Now,
-		subs:    make(map[chan struct{}]struct{}),
-		watcher: w,
-	}
+	a := &Album{dir: abs, now: time.Now}
 	root, err := a.openRoot(true)
 	if err == nil {
-		// openRoot ignores watch errors; here, at the start, they count.
-		if err = w.Add(abs); err != nil {
-			err = fmt.Errorf("watch: %w", err)
-		}
+		a.watch, err = dirwatch.New(abs, isPhotoName)
 	}
 	if err != nil {
 		_ = a.Close() // the real error is err
 		return nil, err
 	}
-	// The parent's watch tells when the directory itself is removed or
-	// created: the directory's own watch reports its removal only once no
-	// descriptor holds it open, and the root does. Best effort: without it
-	// only those two events go unreported.
-	if parent := filepath.Dir(abs); parent != abs {
-		_ = w.Add(parent)
-	}
 	removeStaleTemps(root, a.now().Add(-time.Hour))
-	a.wg.Go(a.watch)
 	return a, nil
 }
 
 // Dir returns the absolute path of the photo directory.
 func (a *Album) Dir() string { return a.dir }
 
-// Close stops watching the directory, closes it and closes every channel
-// handed out by Subscribe. Later calls to other methods fail.
+// Close stops watching the directory, wakes the waiters of Changed and
+// closes the directory. Later calls to other methods fail.
 func (a *Album) Close() error {
 	a.closeOnce.Do(func() {
-		errs := []error{a.watcher.Close()}
-		a.wg.Wait()
+		var errs []error
+		if a.watch != nil {
+			errs = append(errs, a.watch.Close())
+		}
 
 		a.rootMu.Lock()
 		a.closed = true
@@ -123,13 +101,6 @@ func (a *Album) Close() error {
 		}
 		a.root, a.stale = nil, nil
 		a.rootMu.Unlock()
-
-		a.subMu.Lock()
-		for ch := range a.subs {
-			close(ch)
-		}
-		a.subs = nil
-		a.subMu.Unlock()
 
 		if err := errors.Join(errs...); err != nil {
 			a.closeErr = fmt.Errorf("close album %s: %w", a.dir, err)
@@ -165,9 +136,11 @@ func (a *Album) openRoot(create bool) (*os.Root, error) {
 		a.stale = append(a.stale, a.root)
 	}
 	a.root = r
-	// A failure here costs only notifications of outside changes; the
-	// caller's operation itself can go on.
-	_ = a.watcher.Add(a.dir)
+	if a.watch != nil {
+		// A failure here costs only notifications of outside changes; the
+		// caller's operation itself can go on.
+		_ = a.watch.Rewatch()
+	}
 	return r, nil
 }
 

@@ -46,7 +46,7 @@ func (a *Album) Save(jpeg []byte, t time.Time) (Photo, error) {
 	if err != nil {
 		return Photo{}, fmt.Errorf("save photo: %w", err)
 	}
-	a.notify()
+	a.watch.Touch(p.Name)
 	return p, nil
 }
 

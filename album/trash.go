@@ -38,7 +38,7 @@ func (a *Album) Delete(name string) error {
 	if err := a.delete(name); err != nil {
 		return fmt.Errorf("delete photo: %w", err)
 	}
-	a.notify()
+	a.watch.Touch(name)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (a *Album) Undo() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("undo delete: %w", err)
 	}
-	a.notify()
+	a.watch.Touch(name)
 	return name, nil
 }
 

@@ -23,7 +23,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"pistream/internal/dirwatch"
 )
 
 // MaxSize is the largest note, in bytes, that [Dir.Read] accepts.
@@ -54,21 +54,24 @@ type Note struct {
 }
 
 // Dir is an open notes directory. Its methods are safe for concurrent use.
+//
+// Should the directory be removed, it lists as empty; should it be created
+// again, the Dir reads the new one (and [Dir.Changed] reports both).
 type Dir struct {
-	root    *os.Root
-	watcher *fsnotify.Watcher
-	done    chan struct{} // closed when the watch loop has returned
+	path  string
+	watch *dirwatch.Watcher
 
 	mu     sync.Mutex
-	subs   map[chan struct{}]struct{}
+	root   *os.Root   // the directory, re-opened when it is re-created
+	stale  []*os.Root // roots of removed directories; may still be in use, closed by Close
 	closed bool
 }
 
 // Dir is the notes directory's path.
-func (d *Dir) Dir() string { return d.root.Name() }
+func (d *Dir) Dir() string { return d.path }
 
 // Open opens the notes directory dir, creating it (mode 0755) if it does not
-// exist, and starts watching it for changes (see [Dir.Subscribe]).
+// exist, and starts watching it for changes (see [Dir.Changed]).
 // The caller must Close the Dir.
 func Open(dir string) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -83,28 +86,16 @@ func Open(dir string) (*Dir, error) {
 		root.Close()
 		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
 	}
-	w, err := fsnotify.NewWatcher()
+	w, err := dirwatch.New(dir, isNote)
 	if err != nil {
 		root.Close()
-		return nil, fmt.Errorf("watch notes dir %q: %w", dir, err)
+		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
 	}
-	if err := w.Add(dir); err != nil {
-		w.Close()
-		root.Close()
-		return nil, fmt.Errorf("watch notes dir %q: %w", dir, err)
-	}
-	d := &Dir{
-		root:    root,
-		watcher: w,
-		done:    make(chan struct{}),
-		subs:    make(map[chan struct{}]struct{}),
-	}
-	go d.watch()
-	return d, nil
+	return &Dir{path: root.Name(), watch: w, root: root}, nil
 }
 
-// Close stops watching and releases the directory. Subscription channels
-// are not closed; they simply receive nothing more.
+// Close stops watching, wakes the waiters of [Dir.Changed] and releases
+// the directory. Later calls to other methods fail.
 func (d *Dir) Close() error {
 	d.mu.Lock()
 	if d.closed {
@@ -112,23 +103,59 @@ func (d *Dir) Close() error {
 		return nil
 	}
 	d.closed = true
-	clear(d.subs)
+	roots := append(d.stale, d.root)
+	d.root, d.stale = nil, nil
 	d.mu.Unlock()
 
-	werr := d.watcher.Close()
-	<-d.done
-	if err := errors.Join(werr, d.root.Close()); err != nil {
+	errs := []error{d.watch.Close()}
+	for _, r := range roots {
+		errs = append(errs, r.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close notes dir: %w", err)
 	}
 	return nil
 }
 
+// currentRoot returns the root of the notes directory, re-opened if the
+// directory was created again since it was opened. While the directory is
+// missing it returns the old root, which lists as empty.
+func (d *Dir) currentRoot() (*os.Root, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil, fs.ErrClosed
+	}
+	atPath, err := os.Stat(d.path)
+	if err != nil {
+		return d.root, nil
+	}
+	if opened, err := d.root.Stat("."); err == nil && os.SameFile(atPath, opened) {
+		return d.root, nil
+	}
+	r, err := os.OpenRoot(d.path)
+	if err != nil {
+		return nil, err
+	}
+	d.stale = append(d.stale, d.root)
+	d.root = r
+	return r, nil
+}
+
 // List returns the notes in the directory sorted by title (case-insensitive,
 // then by name). It lists regular files, or symbolic links to regular files
 // inside the directory, whose names pass [ValidName]; hidden files,
-// directories and links that lead out are left out.
+// directories and links that lead out are left out. A removed directory
+// lists as empty.
 func (d *Dir) List() ([]Note, error) {
-	entries, err := fs.ReadDir(d.root.FS(), ".")
+	root, err := d.currentRoot()
+	if err != nil {
+		return nil, fmt.Errorf("list notes: %w", err)
+	}
+	entries, err := fs.ReadDir(root.FS(), ".")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // removed: nothing to list until it is created again
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list notes: %w", err)
 	}
@@ -139,13 +166,13 @@ func (d *Dir) List() ([]Note, error) {
 			continue
 		}
 		// Stat follows symbolic links, but fails for those leading out.
-		info, err := d.root.Stat(name)
+		info, err := root.Stat(name)
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
 		notes = append(notes, Note{
 			Name:    name,
-			Title:   d.title(name),
+			Title:   title(root, name),
 			Size:    info.Size(),
 			ModTime: info.ModTime(),
 		})
@@ -160,11 +187,11 @@ func (d *Dir) List() ([]Note, error) {
 	return notes, nil
 }
 
-// title returns the sanitised title of the note name: its first "# "
+// title returns the sanitised title of the note name in root: its first "# "
 // heading within titleScan bytes, else the name without ".md".
-func (d *Dir) title(name string) string {
+func title(root *os.Root, name string) string {
 	fallback := SanitizeName(name[:len(name)-len(".md")])
-	f, _, err := d.openRegular(name)
+	f, _, err := openRegular(root, name)
 	if err != nil {
 		return fallback
 	}
@@ -239,7 +266,11 @@ func (d *Dir) Read(name string) (string, error) {
 	if err := ValidName(name); err != nil {
 		return "", fmt.Errorf("read note: %w", err)
 	}
-	f, info, err := d.openRegular(name)
+	root, err := d.currentRoot()
+	if err != nil {
+		return "", fmt.Errorf("read note %q: %w", name, err)
+	}
+	f, info, err := openRegular(root, name)
 	if err != nil {
 		return "", fmt.Errorf("read note %q: %w", name, err)
 	}
@@ -262,10 +293,10 @@ func tooLarge(name string, size int64) error {
 	return fmt.Errorf("read note %q: %w (%d bytes, limit %d)", name, ErrTooLarge, size, MaxSize)
 }
 
-// openRegular opens name inside the directory for reading. It does not block
+// openRegular opens name inside root for reading. It does not block
 // on a FIFO and fails unless name is (a link to) a regular file.
-func (d *Dir) openRegular(name string) (*os.File, fs.FileInfo, error) {
-	f, err := d.root.OpenFile(name, openFlags, 0)
+func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	f, err := root.OpenFile(name, openFlags, 0)
 	if err != nil {
 		return nil, nil, err
 	}

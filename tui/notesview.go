@@ -13,10 +13,9 @@ import (
 // notesScreen is the Notes screen: the notes listed by title; enter opens
 // one rendered by glamour at the session's width, in a viewport.
 type notesScreen struct {
-	env     *env
-	list    list.Model
-	err     error
-	changes <-chan struct{}
+	env  *env
+	list list.Model
+	err  error
 
 	open     string // note being read, "" for the list
 	title    string
@@ -60,10 +59,13 @@ func newNotes(e *env) *notesScreen {
 }
 
 func (n *notesScreen) init() tea.Cmd {
-	changes, cancel := n.env.app.Notes.Subscribe()
-	go func() { <-n.env.ctx.Done(); cancel() }()
-	n.changes = changes
-	return tea.Batch(n.load(), waitFor(n.env.ctx, changes, notesChangedMsg{}))
+	return tea.Batch(n.load(), n.awaitChange())
+}
+
+// awaitChange waits for the next change of the notes directory. Call it
+// before loading, so that no change slips in between.
+func (n *notesScreen) awaitChange() tea.Cmd {
+	return waitFor(n.env.ctx, n.env.app.Notes.Changed(), notesChangedMsg{})
 }
 
 func (n *notesScreen) load() tea.Cmd {
@@ -108,7 +110,8 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 	case notesChangedMsg:
 		n.rendered.gen++ // re-read the open note
 		n.rendered.name = ""
-		return tea.Batch(n.load(), n.render(), waitFor(n.env.ctx, n.changes, notesChangedMsg{}))
+		wait := n.awaitChange()
+		return tea.Batch(n.load(), n.render(), wait)
 	case notesLoadedMsg:
 		n.err = msg.err
 		if msg.err != nil {

@@ -15,10 +15,9 @@ import (
 // photos is the Photos screen: the album, newest first, with the selected
 // photo drawn beside the list; enter shows it full-window.
 type photos struct {
-	env     *env
-	list    list.Model
-	err     error           // listing the album failed
-	changes <-chan struct{} // the album's change notifications
+	env  *env
+	list list.Model
+	err  error // listing the album failed
 
 	full       bool   // the selected photo fills the window
 	confirm    string // photo whose deletion awaits y/n
@@ -85,10 +84,13 @@ func newList(dark bool, singular, plural string) list.Model {
 }
 
 func (p *photos) init() tea.Cmd {
-	changes, cancel := p.env.app.Album.Subscribe()
-	go func() { <-p.env.ctx.Done(); cancel() }()
-	p.changes = changes
-	return tea.Batch(p.load(), waitFor(p.env.ctx, changes, albumChangedMsg{}))
+	return p.reload()
+}
+
+// reload lists the album again and waits for its next change.
+func (p *photos) reload() tea.Cmd {
+	changed := p.env.app.Album.Changed() // before listing: no change slips in between
+	return tea.Batch(p.load(), waitFor(p.env.ctx, changed, albumChangedMsg{}))
 }
 
 func (p *photos) load() tea.Cmd {
@@ -121,7 +123,7 @@ func (p *photos) selected() (album.Photo, bool) {
 func (p *photos) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case albumChangedMsg:
-		return tea.Batch(p.load(), waitFor(p.env.ctx, p.changes, albumChangedMsg{}))
+		return p.reload()
 	case snapshotMsg:
 		return nil // the album's own notification reloads the list
 	case photosLoadedMsg:

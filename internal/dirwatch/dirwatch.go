@@ -121,6 +121,23 @@ func (w *Watcher) Touch(names ...string) {
 	w.broadcastLocked()
 }
 
+// Rewatch watches the directory again, for a caller that has just created
+// it anew: the watcher does so by itself when it sees the creation, but
+// changes made before then would go unreported. It does nothing after
+// Close.
+func (w *Watcher) Rewatch() error {
+	w.mu.Lock()
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
+		return nil
+	}
+	if err := w.fsw.Add(w.dir); err != nil {
+		return fmt.Errorf("watch %s again: %w", w.dir, err)
+	}
+	return nil
+}
+
 // Close stops watching, wakes the waiters of the current channel and
 // returns once the watcher's goroutine has ended. Later calls do nothing.
 func (w *Watcher) Close() error {

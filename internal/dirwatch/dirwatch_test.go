@@ -214,3 +214,21 @@ func TestFlushSkipsEcho(t *testing.T) {
 		})
 	}
 }
+
+// TestRewatch re-creates the directory, calls Rewatch and writes into it at
+// once, as album.Save does.
+func TestRewatch(t *testing.T) {
+	w, dir := newTest(t)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Rewatch(); err != nil {
+		t.Fatal(err)
+	}
+	ch := w.Changed()
+	write(t, filepath.Join(dir, "new.txt"))
+	awaitClosed(t, ch, "a file written into the re-created directory")
+}
