@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"pistream/internal/dirwatch"
+	"pistream/internal/termtext"
 )
 
 // MaxSize is the largest note, in bytes, that [Dir.Read] accepts.
@@ -47,7 +48,7 @@ var (
 
 // Note describes one note file.
 type Note struct {
-	Name    string    // file name, e.g. "todo.md"; passes ValidName; show it through SanitizeName
+	Name    string    // file name, e.g. "todo.md"; passes ValidName; show it through termtext.SanitizeName
 	Title   string    // first "# " heading, else Name without ".md"; sanitised
 	Size    int64     // in bytes; notes over MaxSize are listed but not readable
 	ModTime time.Time // last modification
@@ -190,7 +191,7 @@ func (d *Dir) List() ([]Note, error) {
 // title returns the sanitised title of the note name in root: its first "# "
 // heading within titleScan bytes, else the name without ".md".
 func title(root *os.Root, name string) string {
-	fallback := SanitizeName(name[:len(name)-len(".md")])
+	fallback := termtext.SanitizeName(name[:len(name)-len(".md")])
 	f, _, err := openRegular(root, name)
 	if err != nil {
 		return fallback
@@ -206,7 +207,7 @@ func title(root *os.Root, name string) string {
 		}
 	}
 	if t := extractTitle(string(head)); t != "" {
-		return SanitizeName(t)
+		return termtext.SanitizeName(t)
 	}
 	return fallback
 }
@@ -285,7 +286,7 @@ func (d *Dir) Read(name string) (string, error) {
 	if len(b) > MaxSize { // grew since Stat
 		return "", tooLarge(name, int64(len(b)))
 	}
-	return Sanitize(string(b)), nil
+	return termtext.Sanitize(string(b)), nil
 }
 
 // tooLarge is the error for a note of size bytes.
@@ -315,7 +316,7 @@ func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
 // plain file name (no path separator, no "..", no leading dot, no NUL)
 // ending in ".md" (any case). Control characters, escape sequences and
 // invalid UTF-8 are allowed, so such notes are listed and can be read:
-// show their names through [SanitizeName]. The error wraps [ErrInvalidName].
+// show their names through [termtext.SanitizeName]. The error wraps [ErrInvalidName].
 func ValidName(name string) error {
 	reason := ""
 	switch {
@@ -338,3 +339,7 @@ func ValidName(name string) error {
 	}
 	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, reason)
 }
+
+// SanitizeName is [termtext.SanitizeName], kept for callers that have not
+// moved to package termtext yet (tui/ssh.go, being moved to tui/sshd).
+func SanitizeName(s string) string { return termtext.SanitizeName(s) }

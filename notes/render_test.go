@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"pistream/internal/termtext"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -23,7 +25,7 @@ func render(t testing.TB, md string, width int, dark bool) string {
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
-	if !safeANSI(out) {
+	if !termtext.SafeANSI(out) {
 		t.Fatalf("Render(%q) output has escapes other than SGR: %q", md, out)
 	}
 	return out
@@ -123,58 +125,12 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-// escapeTests are shared by TestOnlySGR and the FuzzRender seed corpus.
-var escapeTests = []struct {
-	name, in, want string
-	safe           bool
-}{
-	{"plain", "text\n", "text\n", true},
-	{"SGR", "\x1b[1;38;5;252mbold\x1b[0m\x1b[m", "\x1b[1;38;5;252mbold\x1b[0m\x1b[m", true},
-	{"SGR colon", "\x1b[38:2::1:2:3mx", "\x1b[38:2::1:2:3mx", true},
-	{"OSC 8 ST", "\x1b]8;id=1;http://x\x1b\\link\x1b]8;;\x1b\\", "link", false},
-	{"OSC BEL", "a\x1b]0;title\x07b", "ab", false},
-	{"OSC unterminated", "a\x1b]0;title", "a", false},
-	{"OSC then SGR", "\x1b]0;t\x1b[31mx", "\x1b[31mx", false},
-	{"CSI clear", "\x1b[2Jx", "x", false},
-	{"CSI private", "\x1b[?25lx", "x", false},
-	{"CSI intermediate", "\x1b[1 qx", "x", false},
-	{"CSI private m", "\x1b[>4;2mx", "x", false},
-	{"CSI unterminated", "x\x1b[31", "x", false},
-	{"CSI bad final", "\x1b[3\x07x", "␇x", false},
-	{"DCS", "\x1bP1$r\x1b\\x", "x", false},
-	{"APC", "\x1b_Gi=1\x1b\\x", "x", false},
-	{"two-byte", "\x1b7x\x1b8", "x", false},
-	{"charset", "\x1b(0x", "x", false},
-	{"lone ESC", "x\x1b", "x", false},
-	{"ESC ESC", "\x1b\x1b[1mx", "\x1b[1mx", false},
-	{"C0 in text", "a\x07b\rc", "a␇b␍c", false},
-	{"C1 in text", "a\u009b2Jb", "a<U+009B>2Jb", false},
-	{"invalid UTF-8", "a\xffb", "a\uFFFDb", false},
-}
-
-func TestOnlySGR(t *testing.T) {
-	for _, tt := range escapeTests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := onlySGR(tt.in)
-			if got != tt.want {
-				t.Errorf("onlySGR(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-			if !safeANSI(got) {
-				t.Errorf("safeANSI(onlySGR(%q)) = false", tt.in)
-			}
-			if safeANSI(tt.in) != tt.safe {
-				t.Errorf("safeANSI(%q) = %v, want %v", tt.in, !tt.safe, tt.safe)
-			}
-		})
-	}
-}
-
 func TestTame(t *testing.T) {
 	note, err := os.ReadFile("testdata/note.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ordinary := Sanitize(string(note)) + strings.Repeat("- a\n  - b\n    - c\n", 100) + "> > > quote\n"
+	ordinary := termtext.Sanitize(string(note)) + strings.Repeat("- a\n  - b\n    - c\n", 100) + "> > > quote\n"
 	if got, shown := tame(ordinary); got != ordinary || shown != 100 {
 		t.Errorf("tame changed an ordinary note (shown %d%%)", shown)
 	}
@@ -271,11 +227,13 @@ func FuzzRender(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(string(note), 60, true)
-	for _, tt := range sanitizeTests {
-		f.Add(tt.in, 20, false)
-	}
-	for _, tt := range escapeTests {
-		f.Add(tt.in, 40, true)
+	// Hostile text; termtext's tests have many more.
+	for _, in := range []string{
+		"\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\",
+		"\x1bP1$r\x1b\\x", "x\x1b[31", "a\r\nb\rc\x00\x7f", "\u009b31m \u202egnp.exe", "a\xff\xfeb",
+	} {
+		f.Add(in, 20, false)
+		f.Add(in, 40, true)
 	}
 	f.Add(strings.Repeat(">", 1000)+" x", 30, true)
 	f.Add(strings.Repeat("- ", 1000)+"x", 25, false)

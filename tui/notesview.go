@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"pistream/internal/termtext"
 	"pistream/notes"
 )
 
@@ -36,7 +37,7 @@ type noteItem struct{ notes.Note }
 
 func (n noteItem) Title() string { return n.Note.Title }
 func (n noteItem) Description() string {
-	return notes.SanitizeName(n.Name) + " · " + humanSize(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
+	return termtext.SanitizeName(n.Name) + " · " + humanSize(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
 }
 func (n noteItem) FilterValue() string { return n.Note.Title }
 
@@ -128,7 +129,7 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		n.rendered = msg.key
 		if msg.err != nil {
-			n.vp.SetContent(n.env.styles.bad.Render(notes.SanitizeName(msg.err.Error())))
+			n.vp.SetContent(n.env.styles.bad.Render(termtext.SanitizeName(msg.err.Error())))
 		} else {
 			n.vp.SetContent(msg.text)
 		}
@@ -171,14 +172,14 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 func (n *notesScreen) view(w, h int) string {
 	st := n.env.styles
 	if n.err != nil {
-		return st.bad.Render("Cannot list the notes: " + notes.SanitizeName(n.err.Error()))
+		return st.bad.Render("Cannot list the notes: " + termtext.SanitizeName(n.err.Error()))
 	}
 	if n.open != "" {
-		head := st.value.Bold(true).Render(n.title) + "  " + st.dim.Render(notes.SanitizeName(n.open))
+		head := st.value.Bold(true).Render(n.title) + "  " + st.dim.Render(termtext.SanitizeName(n.open))
 		return lipgloss.JoinVertical(lipgloss.Left, head, "", n.vp.View())
 	}
 	if len(n.list.Items()) == 0 {
-		return st.dim.Render("No notes yet. Put markdown files (.md) in " + notes.SanitizeName(n.env.app.Notes.Dir()))
+		return st.dim.Render("No notes yet. Put markdown files (.md) in " + termtext.SanitizeName(n.env.app.Notes.Dir()))
 	}
 	return n.list.View()
 }

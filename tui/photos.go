@@ -9,7 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"pistream/album"
-	"pistream/notes"
+	"pistream/internal/termtext"
 )
 
 // photos is the Photos screen: the album, newest first, with the selected
@@ -36,7 +36,7 @@ type photoPreviewKey struct {
 
 type photoItem struct{ album.Photo }
 
-func (p photoItem) Title() string { return notes.SanitizeName(p.Name) }
+func (p photoItem) Title() string { return termtext.SanitizeName(p.Name) }
 func (p photoItem) Description() string {
 	d := p.ModTime.Local().Format("2006-01-02 15:04") + " · " + humanSize(p.Size)
 	if p.Width > 0 {
@@ -151,7 +151,7 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		p.previewFor = msg.key
 		p.preview = msg.text
 		if msg.err != nil {
-			p.preview = p.env.styles.bad.Render(notes.SanitizeName(msg.err.Error()))
+			p.preview = p.env.styles.bad.Render(termtext.SanitizeName(msg.err.Error()))
 		}
 		return p.drawPreview() // the selection may have moved meanwhile
 	case bodySizeMsg:
@@ -265,19 +265,19 @@ func (p *photos) drawPreview() tea.Cmd {
 func (p *photos) view(w, h int) string {
 	st := p.env.styles
 	if p.err != nil {
-		return st.bad.Render("Cannot list the photos: " + notes.SanitizeName(p.err.Error()))
+		return st.bad.Render("Cannot list the photos: " + termtext.SanitizeName(p.err.Error()))
 	}
 	if len(p.list.Items()) == 0 {
 		return st.dim.Render("No photos yet. Press s or space to take one.\nPhotos are saved in " +
-			notes.SanitizeName(p.env.app.Album.Dir()))
+			termtext.SanitizeName(p.env.app.Album.Dir()))
 	}
 	prompt := ""
 	if p.confirm != "" {
-		prompt = st.prompt.Render("Delete " + notes.SanitizeName(p.confirm) + "? y/n")
+		prompt = st.prompt.Render("Delete " + termtext.SanitizeName(p.confirm) + "? y/n")
 	}
 	if p.full {
 		ph, _ := p.selected()
-		title := st.value.Render(notes.SanitizeName(ph.Name)) + "  " + st.dim.Render(photoItem{ph}.Description())
+		title := st.value.Render(termtext.SanitizeName(ph.Name)) + "  " + st.dim.Render(photoItem{ph}.Description())
 		if prompt != "" {
 			title = prompt
 		}
