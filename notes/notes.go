@@ -17,13 +17,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"pistream/internal/dirwatch"
+	"pistream/internal/filename"
 	"pistream/internal/termtext"
 )
 
@@ -33,9 +33,6 @@ const MaxSize = 1 << 20
 const (
 	// titleScan is how much of a note [Dir.List] reads to find its title.
 	titleScan = 4 << 10
-
-	// maxNameLen is the longest accepted file name, in bytes.
-	maxNameLen = 255
 )
 
 var (
@@ -313,31 +310,14 @@ func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
 }
 
 // ValidName reports whether name is acceptable as a note's file name: a
-// plain file name (no path separator, no "..", no leading dot, no NUL)
-// ending in ".md" (any case). Control characters, escape sequences and
-// invalid UTF-8 are allowed, so such notes are listed and can be read:
-// show their names through [termtext.SanitizeName]. The error wraps [ErrInvalidName].
+// plain file name of at most 255 bytes (no path separator, no "..", no
+// leading dot, no NUL) ending in ".md" (any case); see [filename.Check].
+// Control characters, escape sequences and invalid UTF-8 are allowed, so
+// such notes are listed and can be read: show their names through
+// [termtext.SanitizeName]. The error wraps [ErrInvalidName] and is safe to
+// show.
 func ValidName(name string) error {
-	reason := ""
-	switch {
-	case name == "":
-		reason = "empty"
-	case len(name) > maxNameLen:
-		reason = "too long"
-	case strings.ContainsAny(name, `/\`):
-		reason = "contains a path separator"
-	case strings.Contains(name, ".."):
-		reason = `contains ".."`
-	case name[0] == '.':
-		reason = "hidden (starts with a dot)"
-	case strings.ContainsRune(name, 0):
-		reason = "contains a NUL byte"
-	case !strings.EqualFold(filepath.Ext(name), ".md"):
-		reason = `does not end in ".md"`
-	default:
-		return nil
-	}
-	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, reason)
+	return filename.Check(name, ErrInvalidName, ".md")
 }
 
 // SanitizeName is [termtext.SanitizeName], kept for callers that have not
