@@ -24,6 +24,7 @@ import (
 
 	"pistream/internal/dirwatch"
 	"pistream/internal/filename"
+	"pistream/internal/regularfile"
 	"pistream/internal/termtext"
 )
 
@@ -189,7 +190,7 @@ func (d *Dir) List() ([]Note, error) {
 // heading within titleScan bytes, else the name without ".md".
 func title(root *os.Root, name string) string {
 	fallback := termtext.SanitizeName(name[:len(name)-len(".md")])
-	f, _, err := openRegular(root, name)
+	f, _, err := regularfile.Open(root, name)
 	if err != nil {
 		return fallback
 	}
@@ -268,45 +269,11 @@ func (d *Dir) Read(name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read note %q: %w", name, err)
 	}
-	f, info, err := openRegular(root, name)
+	b, err := regularfile.ReadAll(root, name, MaxSize, ErrTooLarge)
 	if err != nil {
-		return "", fmt.Errorf("read note %q: %w", name, err)
-	}
-	defer f.Close()
-	if info.Size() > MaxSize {
-		return "", tooLarge(name, info.Size())
-	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return "", fmt.Errorf("read note %q: %w", name, err)
-	}
-	if len(b) > MaxSize { // grew since Stat
-		return "", tooLarge(name, int64(len(b)))
+		return "", fmt.Errorf("read note: %w", err)
 	}
 	return termtext.Sanitize(string(b)), nil
-}
-
-// tooLarge is the error for a note of size bytes.
-func tooLarge(name string, size int64) error {
-	return fmt.Errorf("read note %q: %w (%d bytes, limit %d)", name, ErrTooLarge, size, MaxSize)
-}
-
-// openRegular opens name inside root for reading. It does not block
-// on a FIFO and fails unless name is (a link to) a regular file.
-func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
-	f, err := root.OpenFile(name, openFlags, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	info, err := f.Stat()
-	if err == nil && !info.Mode().IsRegular() {
-		err = fmt.Errorf("not a regular file (%s)", info.Mode().Type())
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, info, nil
 }
 
 // ValidName reports whether name is acceptable as a note's file name: a
