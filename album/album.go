@@ -37,8 +37,6 @@ type Album struct {
 	stale  []*os.Root // roots of removed directories; may still be in use, closed by Close
 	closed bool
 
-	moveMu sync.Mutex // serialises moves on file systems without hard links
-
 	undoMu sync.Mutex
 	undo   []deletion // most recent last
 
