@@ -15,9 +15,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-// timeScale multiplies time limits; see race_test.go.
-var timeScale time.Duration = 1
-
 // render calls Render and fails the test on an error or unsafe output.
 func render(t testing.TB, md string, width int, dark bool) string {
 	t.Helper()
@@ -181,9 +178,8 @@ func TestTame(t *testing.T) {
 	}
 }
 
-// TestPathological checks that notes built to be slow render in moments.
-// Run it with -v to see the timings.
-func TestPathological(t *testing.T) {
+// pathological returns notes built to be slow to render.
+func pathological() []struct{ name, md string } {
 	fill := func(unit string) string { return strings.Repeat(unit, MaxSize/len(unit)) }
 	deep := func() string {
 		var b strings.Builder
@@ -192,7 +188,7 @@ func TestPathological(t *testing.T) {
 		}
 		return b.String()
 	}()
-	tests := []struct{ name, md string }{
+	return []struct{ name, md string }{
 		{"10,000 nested quotes", strings.Repeat(">", 10_000) + " x\n"},
 		{"10,000 nested lists", strings.Repeat("- ", 10_000) + "x\n"},
 		{"1 MiB of 100-deep quotes", fill(strings.Repeat("> ", 100) + "x\n\n")},
@@ -209,15 +205,43 @@ func TestPathological(t *testing.T) {
 		{"emphasis runs", fill("*a_b*c_d**e_f*g**h*i_j**")},
 		{"link titles", fill("[ (](")},
 	}
-	limit := 2 * time.Second * timeScale // 4× the worst seen on a laptop
-	for _, tt := range tests {
-		start := time.Now()
+}
+
+// TestPathological checks that notes built to be slow render to safe
+// output of the asked width. How long they take is BenchmarkPathological's
+// business: a time limit here failed on slow or busy machines.
+func TestPathological(t *testing.T) {
+	for _, tt := range pathological() {
 		out := render(t, tt.md, 80, true)
-		elapsed := time.Since(start)
-		t.Logf("%-26s %8d bytes → %9d bytes in %v", tt.name, len(tt.md), len(out), elapsed.Round(time.Millisecond))
-		if elapsed > limit {
-			t.Errorf("%s: rendering took %v, more than %v", tt.name, elapsed, limit)
+		checkWidth(t, out, 80)
+		if strings.TrimSpace(ansi.Strip(out)) == "" {
+			t.Errorf("%s: rendered to nothing", tt.name)
 		}
+	}
+}
+
+// renderTarget is the longest a pathological note may take to render: 4×
+// the worst seen on a laptop.
+const renderTarget = 2 * time.Second
+
+// BenchmarkPathological renders each pathological note and reports the
+// time per render in ms and as a share of renderTarget; it fails a note
+// that misses the target.
+func BenchmarkPathological(b *testing.B) {
+	for _, tt := range pathological() {
+		b.Run(strings.ReplaceAll(tt.name, " ", "_"), func(b *testing.B) {
+			var out string
+			for b.Loop() {
+				out = render(b, tt.md, 80, true)
+			}
+			per := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(float64(per.Microseconds())/1000, "ms/render")
+			b.ReportMetric(float64(per)/float64(renderTarget), "of-target")
+			b.ReportMetric(float64(len(out)), "out-bytes")
+			if per > renderTarget {
+				b.Errorf("%s: rendering took %v, more than the target %v", tt.name, per, renderTarget)
+			}
+		})
 	}
 }
 
