@@ -18,12 +18,12 @@ package album
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"pistream/internal/dirroot"
 	"pistream/internal/dirwatch"
 )
 
@@ -32,10 +32,7 @@ type Album struct {
 	dir string           // absolute path of the photo directory
 	now func() time.Time // the clock; tests replace it
 
-	rootMu sync.Mutex
-	root   *os.Root   // the directory, re-opened when it is re-created
-	stale  []*os.Root // roots of removed directories; may still be in use, closed by Close
-	closed bool
+	roots *dirroot.Root // the directory, re-opened when it is re-created
 
 	undoMu sync.Mutex
 	undo   []deletion // most recent last
@@ -65,7 +62,7 @@ func open(dir string) (*Album, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Album{dir: abs, now: time.Now}
+	a := &Album{dir: abs, now: time.Now, roots: dirroot.New(abs)}
 	root, err := a.openRoot(true)
 	if err == nil {
 		a.watch, err = dirwatch.New(abs, isPhotoName)
@@ -90,16 +87,7 @@ func (a *Album) Close() error {
 			errs = append(errs, a.watch.Close())
 		}
 
-		a.rootMu.Lock()
-		a.closed = true
-		for _, r := range append(a.stale, a.root) {
-			if r != nil {
-				errs = append(errs, r.Close())
-			}
-		}
-		a.root, a.stale = nil, nil
-		a.rootMu.Unlock()
-
+		errs = append(errs, a.roots.Close())
 		if err := errors.Join(errs...); err != nil {
 			a.closeErr = fmt.Errorf("close album %s: %w", a.dir, err)
 		}
@@ -111,43 +99,16 @@ func (a *Album) Close() error {
 // been removed or replaced since it was opened, the root is re-opened (and
 // the directory watched again); with create, a missing directory is
 // re-created first. A missing directory yields an error matching
-// fs.ErrNotExist.
+// fs.ErrNotExist, a closed album one matching fs.ErrClosed.
 func (a *Album) openRoot(create bool) (*os.Root, error) {
-	a.rootMu.Lock()
-	defer a.rootMu.Unlock()
-	if a.closed {
-		return nil, fmt.Errorf("album %s: %w", a.dir, fs.ErrClosed)
-	}
-	if a.root != nil && a.rootCurrent() {
-		return a.root, nil
-	}
-	if create {
-		if err := os.MkdirAll(a.dir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	r, err := os.OpenRoot(a.dir)
+	root, reopened, err := a.roots.Get(create)
 	if err != nil {
 		return nil, err
 	}
-	if a.root != nil {
-		a.stale = append(a.stale, a.root)
-	}
-	a.root = r
-	if a.watch != nil {
+	if reopened && a.watch != nil {
 		// A failure here costs only notifications of outside changes; the
 		// caller's operation itself can go on.
 		_ = a.watch.Rewatch()
 	}
-	return r, nil
-}
-
-// rootCurrent reports whether a.root is still the directory at a.dir.
-func (a *Album) rootCurrent() bool {
-	atPath, err := os.Stat(a.dir)
-	if err != nil {
-		return false
-	}
-	opened, err := a.root.Stat(".")
-	return err == nil && os.SameFile(atPath, opened)
+	return root, nil
 }

@@ -19,9 +19,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"pistream/internal/dirroot"
 	"pistream/internal/dirwatch"
 	"pistream/internal/filename"
 	"pistream/internal/regularfile"
@@ -57,88 +57,50 @@ type Note struct {
 // Should the directory be removed, it lists as empty; should it be created
 // again, the Dir reads the new one (and [Dir.Changed] reports both).
 type Dir struct {
-	path  string
+	roots *dirroot.Root // the directory, re-opened when it is re-created
 	watch *dirwatch.Watcher
-
-	mu     sync.Mutex
-	root   *os.Root   // the directory, re-opened when it is re-created
-	stale  []*os.Root // roots of removed directories; may still be in use, closed by Close
-	closed bool
 }
 
 // Dir is the notes directory's path.
-func (d *Dir) Dir() string { return d.path }
+func (d *Dir) Dir() string { return d.roots.Path() }
 
 // Open opens the notes directory dir, creating it (mode 0755) if it does not
 // exist, and starts watching it for changes (see [Dir.Changed]).
 // The caller must Close the Dir.
 func Open(dir string) (*Dir, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
+	roots := dirroot.New(dir)
+	root, _, err := roots.Get(true)
+	if err == nil {
+		// Read once so that an unreadable directory fails here, not in List.
+		_, err = fs.ReadDir(root.FS(), ".")
 	}
-	root, err := os.OpenRoot(dir)
+	var w *dirwatch.Watcher
+	if err == nil {
+		w, err = dirwatch.New(dir, isNote)
+	}
 	if err != nil {
+		_ = roots.Close() // the error worth reporting is err
 		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
 	}
-	// Read once so that an unreadable directory fails here, not in List.
-	if _, err := fs.ReadDir(root.FS(), "."); err != nil {
-		root.Close()
-		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
-	}
-	w, err := dirwatch.New(dir, isNote)
-	if err != nil {
-		root.Close()
-		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
-	}
-	return &Dir{path: root.Name(), watch: w, root: root}, nil
+	return &Dir{roots: roots, watch: w}, nil
 }
 
 // Close stops watching, wakes the waiters of [Dir.Changed] and releases
-// the directory. Later calls to other methods fail.
+// the directory. Later calls to other methods fail; calling Close again
+// does nothing.
 func (d *Dir) Close() error {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return nil
-	}
-	d.closed = true
-	roots := append(d.stale, d.root)
-	d.root, d.stale = nil, nil
-	d.mu.Unlock()
-
-	errs := []error{d.watch.Close()}
-	for _, r := range roots {
-		errs = append(errs, r.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(d.watch.Close(), d.roots.Close()); err != nil {
 		return fmt.Errorf("close notes dir: %w", err)
 	}
 	return nil
 }
 
 // currentRoot returns the root of the notes directory, re-opened if the
-// directory was created again since it was opened. While the directory is
-// missing it returns the old root, which lists as empty.
+// directory was created again since it was opened. A missing directory
+// yields an error matching fs.ErrNotExist.
 func (d *Dir) currentRoot() (*os.Root, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return nil, fs.ErrClosed
-	}
-	atPath, err := os.Stat(d.path)
-	if err != nil {
-		return d.root, nil
-	}
-	if opened, err := d.root.Stat("."); err == nil && os.SameFile(atPath, opened) {
-		return d.root, nil
-	}
-	r, err := os.OpenRoot(d.path)
-	if err != nil {
-		return nil, err
-	}
-	d.stale = append(d.stale, d.root)
-	d.root = r
-	return r, nil
+	root, _, err := d.roots.Get(false)
+	return root, err
 }
 
 // List returns the notes in the directory sorted by title (case-insensitive,
@@ -148,10 +110,10 @@ func (d *Dir) currentRoot() (*os.Root, error) {
 // lists as empty.
 func (d *Dir) List() ([]Note, error) {
 	root, err := d.currentRoot()
-	if err != nil {
-		return nil, fmt.Errorf("list notes: %w", err)
+	var entries []fs.DirEntry
+	if err == nil {
+		entries, err = fs.ReadDir(root.FS(), ".")
 	}
-	entries, err := fs.ReadDir(root.FS(), ".")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil // removed: nothing to list until it is created again
 	}
