@@ -1,12 +1,12 @@
-// Package notes manages the notes directory: list, read, render, neutralise
-// escape sequences.
+// Package notes manages the notes directory: list, read, render, and tell
+// of changes.
 //
 // Notes are regular files ending in ".md" directly inside one directory.
 // All access goes through an [os.Root], so a note cannot be a path or a
 // symbolic link that leads out of the directory. Everything the package
-// returns for display (titles, note text, rendered output) is sanitised:
-// a note cannot send escape sequences or other control characters to the
-// terminal that shows it.
+// returns for display (titles, note text, rendered output) is sanitised
+// with package pistream/internal/termtext: a note cannot send escape
+// sequences or other control characters to the terminal that shows it.
 package notes
 
 import (
