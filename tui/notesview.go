@@ -63,8 +63,9 @@ func (n *notesScreen) init() tea.Cmd {
 	return tea.Batch(n.load(), n.awaitChange())
 }
 
-// awaitChange waits for the next change of the notes directory. Call it
-// before loading, so that no change slips in between.
+// awaitChange waits for the next change of the notes directory. It takes
+// the channel now, in Update, before any load command it is batched with
+// lists: no change slips in between.
 func (n *notesScreen) awaitChange() tea.Cmd {
 	return waitFor(n.env.ctx, n.env.app.Notes.Changed(), notesChangedMsg{})
 }
@@ -111,8 +112,7 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 	case notesChangedMsg:
 		n.rendered.gen++ // re-read the open note
 		n.rendered.name = ""
-		wait := n.awaitChange()
-		return tea.Batch(n.load(), n.render(), wait)
+		return tea.Batch(n.load(), n.render(), n.awaitChange())
 	case notesLoadedMsg:
 		n.err = msg.err
 		if msg.err != nil {

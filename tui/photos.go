@@ -89,8 +89,9 @@ func (p *photos) init() tea.Cmd {
 
 // reload lists the album again and waits for its next change.
 func (p *photos) reload() tea.Cmd {
-	changed := p.env.app.Album.Changed() // before listing: no change slips in between
-	return tea.Batch(p.load(), waitFor(p.env.ctx, changed, albumChangedMsg{}))
+	// The channel is taken now, in Update, before the load command lists:
+	// no change slips in between.
+	return tea.Batch(p.load(), waitFor(p.env.ctx, p.env.app.Album.Changed(), albumChangedMsg{}))
 }
 
 func (p *photos) load() tea.Cmd {
