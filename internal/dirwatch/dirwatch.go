@@ -115,6 +115,7 @@ func (w *Watcher) Touch(names ...string) {
 	if w.closed {
 		return
 	}
+	w.pruneLocked(now) // so that the map stays small should no event come
 	for _, name := range names {
 		w.touched[name] = now
 	}

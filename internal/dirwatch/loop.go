@@ -92,12 +92,7 @@ func (w *Watcher) flush(b batch) {
 	if w.closed {
 		return
 	}
-	now := time.Now()
-	for name, at := range w.touched {
-		if now.Sub(at) > EchoWindow {
-			delete(w.touched, name)
-		}
-	}
+	w.pruneLocked(time.Now())
 	news := b.other
 	for name := range b.names {
 		if _, echo := w.touched[name]; !echo {
@@ -106,5 +101,15 @@ func (w *Watcher) flush(b batch) {
 	}
 	if news {
 		w.broadcastLocked()
+	}
+}
+
+// pruneLocked forgets the names touched longer than EchoWindow before now.
+// w.mu must be held.
+func (w *Watcher) pruneLocked(now time.Time) {
+	for name, at := range w.touched {
+		if now.Sub(at) > EchoWindow {
+			delete(w.touched, name)
+		}
 	}
 }
