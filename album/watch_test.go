@@ -64,6 +64,32 @@ func TestChanged(t *testing.T) {
 	}
 }
 
+// countWakes counts the album's broadcasts from now on, asking for each
+// next channel at once, until the func it returns is called; that func
+// returns the count.
+func countWakes(a *Album) func() int {
+	wakes := make(chan int)
+	stop := make(chan struct{})
+	ch := a.Changed()
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-ch:
+				n++
+				ch = a.Changed()
+			case <-stop:
+				wakes <- n
+				return
+			}
+		}
+	}()
+	return func() int {
+		close(stop)
+		return <-wakes
+	}
+}
+
 // TestChangesWakeOnce checks that the file system's echo of Save, Delete
 // and Undo does not wake the waiters a second time: each wakes them once,
 // then a file copied in by another program once more. The pause before the
@@ -79,22 +105,7 @@ func TestChangesWakeOnce(t *testing.T) {
 		{"Undo", func() error { _, err := a.Undo(); return err }},
 	}
 	for i, tt := range tests {
-		wakes := make(chan int)
-		stop := make(chan struct{})
-		ch := a.Changed()
-		go func() { // counts the broadcasts
-			n := 0
-			for {
-				select {
-				case <-ch:
-					n++
-					ch = a.Changed()
-				case <-stop:
-					wakes <- n
-					return
-				}
-			}
-		}()
+		wakes := countWakes(a)
 		if err := tt.change(); err != nil {
 			t.Fatal(err)
 		}
@@ -102,8 +113,7 @@ func TestChangesWakeOnce(t *testing.T) {
 		last := a.Changed()
 		write(t, dir, fmt.Sprintf("copied-%d.jpg", i), makeJPEG(t, 8, 8, i), time.Time{})
 		awaitWake(t, last, "a copied file")
-		close(stop)
-		if got := <-wakes; got != 2 {
+		if got := wakes(); got != 2 {
 			t.Errorf("%s, then a copied file, woke the waiters %d times, want 2", tt.what, got)
 		}
 	}
@@ -111,23 +121,7 @@ func TestChangesWakeOnce(t *testing.T) {
 
 func TestChangedCoalesces(t *testing.T) {
 	a, dir := openTest(t)
-	wakes := make(chan int)
-	stop := make(chan struct{})
-	first := a.Changed()
-	go func() { // counts the broadcasts, asking for each next channel at once
-		n := 0
-		ch := first
-		for {
-			select {
-			case <-ch:
-				n++
-				ch = a.Changed()
-			case <-stop:
-				wakes <- n
-				return
-			}
-		}
-	}()
+	wakes := countWakes(a)
 
 	data := makeJPEG(t, 8, 8, 0)
 	const n = 1000
@@ -140,8 +134,7 @@ func TestChangedCoalesces(t *testing.T) {
 	last := a.Changed()
 	write(t, dir, "last.jpg", data, time.Time{})
 	<-last
-	close(stop)
-	got := <-wakes
+	got := wakes()
 
 	// About one wake a debounce interval (plus slack for events still in
 	// flight when the copy ends), not one a file.
