@@ -24,7 +24,8 @@ test: deps test-deps
 # sessions). Not part of `make test`: timing on shared machines is noisy.
 # BenchmarkLiveSessions counts b.N in seconds: 10x measures 10 s windows.
 bench: deps
-	$(GO) test -run '^$$' -bench . -skip BenchmarkLiveSessions -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological' -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
 
 # A long soak of the running program (not in `make test`): 50 viewers,

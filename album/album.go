@@ -11,20 +11,20 @@
 // that carry them, must therefore be sanitised before they are shown on a
 // terminal; that is up to the caller. Saves are atomic and never
 // replace an existing photo, deletes go to a trash folder and can be undone,
-// and subscribers hear of every change, whether made through the [Album] or
+// and [Album.Changed] tells of every change, whether made through the Album or
 // by another program.
 package album
 
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"pistream/internal/dirroot"
+	"pistream/internal/dirwatch"
 )
 
 // Album is an open photo directory. Its methods are safe for concurrent use.
@@ -32,12 +32,7 @@ type Album struct {
 	dir string           // absolute path of the photo directory
 	now func() time.Time // the clock; tests replace it
 
-	rootMu sync.Mutex
-	root   *os.Root   // the directory, re-opened when it is re-created
-	stale  []*os.Root // roots of removed directories; may still be in use, closed by Close
-	closed bool
-
-	moveMu sync.Mutex // serialises moves on file systems without hard links
+	roots *dirroot.Root // the directory, re-opened when it is re-created
 
 	undoMu sync.Mutex
 	undo   []deletion // most recent last
@@ -45,11 +40,7 @@ type Album struct {
 	dimsMu sync.Mutex
 	dims   map[dimKey]dims // never modified once stored, only replaced
 
-	subMu sync.Mutex
-	subs  map[chan struct{}]struct{} // nil once closed
-
-	watcher   *fsnotify.Watcher
-	wg        sync.WaitGroup
+	watch     *dirwatch.Watcher // nil if Open failed before it started
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -71,66 +62,32 @@ func open(dir string) (*Album, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		return nil, fmt.Errorf("watch: %w", err)
-	}
-	a := &Album{
-		dir:     abs,
-		now:     time.Now,
-		subs:    make(map[chan struct{}]struct{}),
-		watcher: w,
-	}
+	a := &Album{dir: abs, now: time.Now, roots: dirroot.New(abs)}
 	root, err := a.openRoot(true)
 	if err == nil {
-		// openRoot ignores watch errors; here, at the start, they count.
-		if err = w.Add(abs); err != nil {
-			err = fmt.Errorf("watch: %w", err)
-		}
+		a.watch, err = dirwatch.New(abs, isPhotoName)
 	}
 	if err != nil {
 		_ = a.Close() // the real error is err
 		return nil, err
 	}
-	// The parent's watch tells when the directory itself is removed or
-	// created: the directory's own watch reports its removal only once no
-	// descriptor holds it open, and the root does. Best effort: without it
-	// only those two events go unreported.
-	if parent := filepath.Dir(abs); parent != abs {
-		_ = w.Add(parent)
-	}
 	removeStaleTemps(root, a.now().Add(-time.Hour))
-	a.wg.Go(a.watch)
 	return a, nil
 }
 
 // Dir returns the absolute path of the photo directory.
 func (a *Album) Dir() string { return a.dir }
 
-// Close stops watching the directory, closes it and closes every channel
-// handed out by Subscribe. Later calls to other methods fail.
+// Close stops watching the directory, wakes the waiters of Changed and
+// closes the directory. Later calls to other methods fail.
 func (a *Album) Close() error {
 	a.closeOnce.Do(func() {
-		errs := []error{a.watcher.Close()}
-		a.wg.Wait()
-
-		a.rootMu.Lock()
-		a.closed = true
-		for _, r := range append(a.stale, a.root) {
-			if r != nil {
-				errs = append(errs, r.Close())
-			}
+		var errs []error
+		if a.watch != nil {
+			errs = append(errs, a.watch.Close())
 		}
-		a.root, a.stale = nil, nil
-		a.rootMu.Unlock()
 
-		a.subMu.Lock()
-		for ch := range a.subs {
-			close(ch)
-		}
-		a.subs = nil
-		a.subMu.Unlock()
-
+		errs = append(errs, a.roots.Close())
 		if err := errors.Join(errs...); err != nil {
 			a.closeErr = fmt.Errorf("close album %s: %w", a.dir, err)
 		}
@@ -142,41 +99,16 @@ func (a *Album) Close() error {
 // been removed or replaced since it was opened, the root is re-opened (and
 // the directory watched again); with create, a missing directory is
 // re-created first. A missing directory yields an error matching
-// fs.ErrNotExist.
+// fs.ErrNotExist, a closed album one matching fs.ErrClosed.
 func (a *Album) openRoot(create bool) (*os.Root, error) {
-	a.rootMu.Lock()
-	defer a.rootMu.Unlock()
-	if a.closed {
-		return nil, fmt.Errorf("album %s: %w", a.dir, fs.ErrClosed)
-	}
-	if a.root != nil && a.rootCurrent() {
-		return a.root, nil
-	}
-	if create {
-		if err := os.MkdirAll(a.dir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	r, err := os.OpenRoot(a.dir)
+	root, reopened, err := a.roots.Get(create)
 	if err != nil {
 		return nil, err
 	}
-	if a.root != nil {
-		a.stale = append(a.stale, a.root)
+	if reopened && a.watch != nil {
+		// A failure here costs only notifications of outside changes; the
+		// caller's operation itself can go on.
+		_ = a.watch.Rewatch()
 	}
-	a.root = r
-	// A failure here costs only notifications of outside changes; the
-	// caller's operation itself can go on.
-	_ = a.watcher.Add(a.dir)
-	return r, nil
-}
-
-// rootCurrent reports whether a.root is still the directory at a.dir.
-func (a *Album) rootCurrent() bool {
-	atPath, err := os.Stat(a.dir)
-	if err != nil {
-		return false
-	}
-	opened, err := a.root.Stat(".")
-	return err == nil && os.SameFile(atPath, opened)
+	return root, nil
 }

@@ -136,8 +136,7 @@ func TestClosedAlbum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, cancel := a.Subscribe()
-	defer cancel()
+	ch := a.Changed()
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +144,10 @@ func TestClosedAlbum(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 	if _, ok := <-ch; ok {
-		t.Error("subscription channel not closed by Close")
+		t.Error("Changed's channel not closed by Close")
+	}
+	if a.Changed() != nil {
+		t.Error("Changed after Close returned a channel that may still close")
 	}
 	if _, err := a.Save(makeJPEG(t, 8, 8, 0), when); err == nil {
 		t.Error("Save after Close succeeded")

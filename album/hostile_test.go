@@ -276,13 +276,11 @@ func TestHostileTrashNamesDoNotCollide(t *testing.T) {
 	}
 }
 
-// TestSubscribeHostileName checks that a photo copied in under a hostile
-// name wakes subscribers, as it changes what List returns.
-func TestSubscribeHostileName(t *testing.T) {
+// TestChangedHostileName checks that a photo copied in under a hostile
+// name wakes the waiters, as it changes what List returns.
+func TestChangedHostileName(t *testing.T) {
 	a, dir := openTest(t)
-	ch, cancel := a.Subscribe()
-	defer cancel()
-	settle(ch)
+	ch := a.Changed()
 	write(t, dir, hostileNames[0], makeJPEG(t, 8, 8, 0), time.Time{})
 	awaitWake(t, ch, "copying in a hostile name")
 	if got := names(mustList(t, a)); !slices.Equal(got, hostileNames[:1]) {

@@ -10,8 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"slices"
-	"syscall"
 	"time"
+
+	"pistream/internal/regularfile"
 )
 
 // Photo describes one photo in the album.
@@ -117,17 +118,14 @@ func (a *Album) list() ([]Photo, error) {
 
 // readDims reads the dimensions of the JPEG file name from its header.
 // It returns zeros for a file that is not a readable JPEG, reporting false
-// only if the file could not be opened, so the result is not worth caching.
+// if the file could not be opened as a regular file (it may have been
+// replaced since it was listed), so the result is not worth caching.
 func readDims(root *os.Root, name string) (dims, bool) {
-	// O_NONBLOCK: should name have become a FIFO meanwhile, don't hang.
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, _, err := regularfile.Open(root, name)
 	if err != nil {
 		return dims{}, false
 	}
 	defer f.Close() // read-only
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return dims{}, true
-	}
 	cfg, err := jpeg.DecodeConfig(bufio.NewReader(io.LimitReader(f, headLimit)))
 	if err != nil {
 		return dims{}, true
@@ -178,33 +176,11 @@ func (a *Album) read(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The Lstat refuses symlinks, which regularfile would follow.
 	if err := checkRegular(root, name); err != nil {
 		return nil, err
 	}
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close() // read-only
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", name)
-	}
-	if fi.Size() > MaxPhotoSize {
-		return nil, fmt.Errorf("%s: %w: %d bytes", name, ErrTooLarge, fi.Size())
-	}
-	// The limit holds even if the file grows after Stat.
-	data, err := io.ReadAll(io.LimitReader(f, MaxPhotoSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxPhotoSize {
-		return nil, fmt.Errorf("%s: %w", name, ErrTooLarge)
-	}
-	return data, nil
+	return regularfile.ReadAll(root, name, MaxPhotoSize, ErrTooLarge)
 }
 
 // checkRegular returns an error unless name in root is a regular file

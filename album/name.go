@@ -2,18 +2,18 @@ package album
 
 import (
 	"errors"
-	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"pistream/internal/filename"
 )
 
 // ErrInvalidName is matched (errors.Is) by every error of ValidName.
 var ErrInvalidName = errors.New("invalid photo name")
 
 // maxNameLen is the longest file name most file systems take (NAME_MAX).
-const maxNameLen = 255
+const maxNameLen = filename.MaxLen
 
 // ValidName returns nil if name may name a photo: a plain, visible JPEG file
 // name in the photo directory itself. It refuses, with an error matching
@@ -30,35 +30,7 @@ const maxNameLen = 255
 // passes ValidName, and an error that carries one, must be sanitised before
 // it is shown on a terminal.
 func ValidName(name string) error {
-	if len(name) > maxNameLen {
-		// Too long to be worth echoing whole.
-		return fmt.Errorf("%w (%d bytes): longer than %d bytes", ErrInvalidName, len(name), maxNameLen)
-	}
-	var why string
-	switch {
-	case name == "":
-		why = "empty"
-	case strings.ContainsAny(name, `/\`):
-		why = "contains a path separator"
-	case strings.Contains(name, ".."):
-		why = `contains ".."`
-	case strings.IndexByte(name, 0) >= 0:
-		why = "contains a NUL byte"
-	case name[0] == '.':
-		why = "starts with a dot"
-	case !isJPEGName(name):
-		why = "does not end in .jpg or .jpeg"
-	default:
-		return nil
-	}
-	// %q escapes control characters and invalid UTF-8, so the message is
-	// safe to show.
-	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why)
-}
-
-func isJPEGName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".jpg" || ext == ".jpeg"
+	return filename.Check(name, ErrInvalidName, ".jpg", ".jpeg")
 }
 
 // nameLayout is the time part of the names Save gives photos. Names in this

@@ -2,7 +2,6 @@ package album
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"image/jpeg"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"pistream/internal/atomicfile"
 )
 
 // MaxPhotoSize is the largest photo Save stores and Read returns: 64 MiB.
@@ -46,7 +47,7 @@ func (a *Album) Save(jpeg []byte, t time.Time) (Photo, error) {
 	if err != nil {
 		return Photo{}, fmt.Errorf("save photo: %w", err)
 	}
-	a.notify()
+	a.watch.Touch(p.Name)
 	return p, nil
 }
 
@@ -61,7 +62,7 @@ func (a *Album) save(data []byte, t time.Time) (Photo, error) {
 	if err != nil {
 		return Photo{}, err
 	}
-	tmp, modTime, err := writeTemp(root, data)
+	tmp, modTime, err := atomicfile.WriteTemp(root, tempPrefix, data, 0o644)
 	if err != nil {
 		return Photo{}, err
 	}
@@ -70,7 +71,7 @@ func (a *Album) save(data []byte, t time.Time) (Photo, error) {
 		_ = root.Remove(tmp) // the error worth reporting is err
 		return Photo{}, err
 	}
-	if err := syncDir(root); err != nil {
+	if err := atomicfile.SyncDir(root); err != nil {
 		// The caller is told the photo was not saved, so it must not stay.
 		_ = root.Remove(name)
 		return Photo{}, err
@@ -90,37 +91,11 @@ func isCompleteJPEG(data []byte) bool {
 		bytes.HasSuffix(data, []byte{0xFF, 0xD9})
 }
 
-// writeTemp writes data to a new temp file in root and syncs it. It returns
-// the file's name and modification time; on failure it leaves no file.
-func writeTemp(root *os.Root, data []byte) (string, time.Time, error) {
-	name := tempPrefix + rand.Text()
-	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	var fi os.FileInfo
-	if err == nil {
-		fi, err = f.Stat()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = root.Remove(name) // the error worth reporting is err
-		return "", time.Time{}, err
-	}
-	return name, fi.ModTime(), nil
-}
-
 // place gives the temp file tmp the first free photo name for t.
 func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
 	for n := 1; n <= maxNameTries; n++ {
 		name := photoName(t, n)
-		err := a.move(root, tmp, name)
+		err := atomicfile.Move(root, tmp, name)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -130,59 +105,6 @@ func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
 		return name, nil
 	}
 	return "", fmt.Errorf("no free name for a photo taken at %s", t.Local().Format(nameLayout))
-}
-
-// move renames from to to within root, but never replaces a file: if to
-// exists, it fails with an error matching fs.ErrExist. On success from is
-// gone; on failure it is left as it was.
-//
-// It links to to from and then removes from, as a hard link, unlike a
-// rename, fails rather than replace. Where the file system has no hard
-// links (FAT, for one) it checks and renames while holding a lock, which
-// excludes clashes within this process only.
-func (a *Album) move(root *os.Root, from, to string) error {
-	err := root.Link(from, to)
-	if err != nil && !linkUnsupported(err) {
-		return err
-	}
-	if err != nil {
-		a.moveMu.Lock()
-		defer a.moveMu.Unlock()
-		switch _, err := root.Lstat(to); {
-		case err == nil:
-			return &fs.PathError{Op: "move", Path: to, Err: fs.ErrExist}
-		case !errors.Is(err, fs.ErrNotExist):
-			return err
-		}
-		return root.Rename(from, to)
-	}
-	if err := root.Remove(from); err != nil {
-		_ = root.Remove(to) // back to the state before; err says what failed
-		return err
-	}
-	return nil
-}
-
-// linkUnsupported reports whether err, from a link, says the file system
-// has no hard links.
-func linkUnsupported(err error) bool {
-	return errors.Is(err, errors.ErrUnsupported) ||
-		errors.Is(err, syscall.EPERM) ||
-		errors.Is(err, syscall.EOPNOTSUPP) ||
-		errors.Is(err, syscall.ENOTSUP)
-}
-
-// syncDir flushes the directory root, so that new names in it last.
-func syncDir(root *os.Root) error {
-	d, err := root.Open(".")
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // IsDiskFull reports whether err was caused by a full disk or an exhausted

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 	"unicode/utf8"
+
+	"pistream/internal/atomicfile"
 )
 
 // ErrNothingToUndo is matched by the error of Undo when no delete is left
@@ -38,7 +40,7 @@ func (a *Album) Delete(name string) error {
 	if err := a.delete(name); err != nil {
 		return fmt.Errorf("delete photo: %w", err)
 	}
-	a.notify()
+	a.watch.Touch(name)
 	return nil
 }
 
@@ -59,7 +61,7 @@ func (a *Album) delete(name string) error {
 	at := a.now()
 	for range maxTrashTries {
 		trash := trashName(name, at)
-		err := a.move(root, name, filepath.Join(trashDir, trash))
+		err := atomicfile.Move(root, name, filepath.Join(trashDir, trash))
 		if errors.Is(err, fs.ErrExist) {
 			at = at.Add(time.Nanosecond)
 			continue
@@ -118,7 +120,7 @@ func (a *Album) Undo() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("undo delete: %w", err)
 	}
-	a.notify()
+	a.watch.Touch(name)
 	return name, nil
 }
 
@@ -137,7 +139,7 @@ func (a *Album) undoLast() (string, error) {
 		return "", err
 	}
 	trash := filepath.Join(trashDir, d.trash)
-	if err := a.move(root, trash, d.name); err != nil {
+	if err := atomicfile.Move(root, trash, d.name); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return "", fmt.Errorf("%s is taken again; the deleted photo stays in the trash as %s: %w", d.name, trash, err)
 		}

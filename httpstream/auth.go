@@ -7,10 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"pistream/internal/atomicfile"
 )
 
 // CookieName is the cookie that carries the access token after a URL with
@@ -34,33 +37,23 @@ func LoadOrCreateToken(path string) (string, error) {
 	var b [16]byte
 	rand.Read(b[:])
 	tok := hex.EncodeToString(b[:])
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("http token: %w", err)
 	}
-	// Write it whole under a temporary name, then link it into place: a
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", fmt.Errorf("http token: %w", err)
+	}
+	defer root.Close() // only linked and synced in; Create reports those errors
+	// Written whole under a temporary name, then linked into place: a
 	// crash never leaves an empty token file, and of two processes
 	// starting at once the second reads the first one's token.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".http_token-*")
-	if err != nil {
-		return "", fmt.Errorf("http token: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(tok + "\n")
-	if err == nil {
-		err = tmp.Chmod(0o600)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", fmt.Errorf("http token: %w", err)
-	}
-	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+	err = atomicfile.Create(root, filepath.Base(path), ".http_token-", []byte(tok+"\n"), 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return LoadOrCreateToken(path)
-	} else if err != nil {
+	}
+	if err != nil {
 		return "", fmt.Errorf("http token: %w", err)
 	}
 	return tok, nil

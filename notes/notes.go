@@ -1,12 +1,12 @@
-// Package notes manages the notes directory: list, read, render, neutralise
-// escape sequences.
+// Package notes manages the notes directory: list, read, render, and tell
+// of changes.
 //
 // Notes are regular files ending in ".md" directly inside one directory.
 // All access goes through an [os.Root], so a note cannot be a path or a
 // symbolic link that leads out of the directory. Everything the package
-// returns for display (titles, note text, rendered output) is sanitised:
-// a note cannot send escape sequences or other control characters to the
-// terminal that shows it.
+// returns for display (titles, note text, rendered output) is sanitised
+// with package pistream/internal/termtext: a note cannot send escape
+// sequences or other control characters to the terminal that shows it.
 package notes
 
 import (
@@ -17,13 +17,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"pistream/internal/dirroot"
+	"pistream/internal/dirwatch"
+	"pistream/internal/filename"
+	"pistream/internal/regularfile"
+	"pistream/internal/termtext"
 )
 
 // MaxSize is the largest note, in bytes, that [Dir.Read] accepts.
@@ -32,9 +34,6 @@ const MaxSize = 1 << 20
 const (
 	// titleScan is how much of a note [Dir.List] reads to find its title.
 	titleScan = 4 << 10
-
-	// maxNameLen is the longest accepted file name, in bytes.
-	maxNameLen = 255
 )
 
 var (
@@ -47,88 +46,77 @@ var (
 
 // Note describes one note file.
 type Note struct {
-	Name    string    // file name, e.g. "todo.md"; passes ValidName; show it through SanitizeName
+	Name    string    // file name, e.g. "todo.md"; passes ValidName; show it through termtext.SanitizeName
 	Title   string    // first "# " heading, else Name without ".md"; sanitised
 	Size    int64     // in bytes; notes over MaxSize are listed but not readable
 	ModTime time.Time // last modification
 }
 
 // Dir is an open notes directory. Its methods are safe for concurrent use.
+//
+// Should the directory be removed, it lists as empty; should it be created
+// again, the Dir reads the new one (and [Dir.Changed] reports both).
 type Dir struct {
-	root    *os.Root
-	watcher *fsnotify.Watcher
-	done    chan struct{} // closed when the watch loop has returned
-
-	mu     sync.Mutex
-	subs   map[chan struct{}]struct{}
-	closed bool
+	roots *dirroot.Root // the directory, re-opened when it is re-created
+	watch *dirwatch.Watcher
 }
 
 // Dir is the notes directory's path.
-func (d *Dir) Dir() string { return d.root.Name() }
+func (d *Dir) Dir() string { return d.roots.Path() }
 
 // Open opens the notes directory dir, creating it (mode 0755) if it does not
-// exist, and starts watching it for changes (see [Dir.Subscribe]).
+// exist, and starts watching it for changes (see [Dir.Changed]).
 // The caller must Close the Dir.
 func Open(dir string) (*Dir, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
+	roots := dirroot.New(dir)
+	root, _, err := roots.Get(true)
+	if err == nil {
+		// Read once so that an unreadable directory fails here, not in List.
+		_, err = fs.ReadDir(root.FS(), ".")
 	}
-	root, err := os.OpenRoot(dir)
+	var w *dirwatch.Watcher
+	if err == nil {
+		w, err = dirwatch.New(dir, isNote)
+	}
 	if err != nil {
+		_ = roots.Close() // the error worth reporting is err
 		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
 	}
-	// Read once so that an unreadable directory fails here, not in List.
-	if _, err := fs.ReadDir(root.FS(), "."); err != nil {
-		root.Close()
-		return nil, fmt.Errorf("open notes dir %q: %w", dir, err)
-	}
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		root.Close()
-		return nil, fmt.Errorf("watch notes dir %q: %w", dir, err)
-	}
-	if err := w.Add(dir); err != nil {
-		w.Close()
-		root.Close()
-		return nil, fmt.Errorf("watch notes dir %q: %w", dir, err)
-	}
-	d := &Dir{
-		root:    root,
-		watcher: w,
-		done:    make(chan struct{}),
-		subs:    make(map[chan struct{}]struct{}),
-	}
-	go d.watch()
-	return d, nil
+	return &Dir{roots: roots, watch: w}, nil
 }
 
-// Close stops watching and releases the directory. Subscription channels
-// are not closed; they simply receive nothing more.
+// Close stops watching, wakes the waiters of [Dir.Changed] and releases
+// the directory. Later calls to other methods fail; calling Close again
+// does nothing.
 func (d *Dir) Close() error {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return nil
-	}
-	d.closed = true
-	clear(d.subs)
-	d.mu.Unlock()
-
-	werr := d.watcher.Close()
-	<-d.done
-	if err := errors.Join(werr, d.root.Close()); err != nil {
+	if err := errors.Join(d.watch.Close(), d.roots.Close()); err != nil {
 		return fmt.Errorf("close notes dir: %w", err)
 	}
 	return nil
 }
 
+// currentRoot returns the root of the notes directory, re-opened if the
+// directory was created again since it was opened. A missing directory
+// yields an error matching fs.ErrNotExist.
+func (d *Dir) currentRoot() (*os.Root, error) {
+	root, _, err := d.roots.Get(false)
+	return root, err
+}
+
 // List returns the notes in the directory sorted by title (case-insensitive,
 // then by name). It lists regular files, or symbolic links to regular files
 // inside the directory, whose names pass [ValidName]; hidden files,
-// directories and links that lead out are left out.
+// directories and links that lead out are left out. A removed directory
+// lists as empty.
 func (d *Dir) List() ([]Note, error) {
-	entries, err := fs.ReadDir(d.root.FS(), ".")
+	root, err := d.currentRoot()
+	var entries []fs.DirEntry
+	if err == nil {
+		entries, err = fs.ReadDir(root.FS(), ".")
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // removed: nothing to list until it is created again
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list notes: %w", err)
 	}
@@ -139,13 +127,13 @@ func (d *Dir) List() ([]Note, error) {
 			continue
 		}
 		// Stat follows symbolic links, but fails for those leading out.
-		info, err := d.root.Stat(name)
+		info, err := root.Stat(name)
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
 		notes = append(notes, Note{
 			Name:    name,
-			Title:   d.title(name),
+			Title:   title(root, name),
 			Size:    info.Size(),
 			ModTime: info.ModTime(),
 		})
@@ -160,11 +148,11 @@ func (d *Dir) List() ([]Note, error) {
 	return notes, nil
 }
 
-// title returns the sanitised title of the note name: its first "# "
+// title returns the sanitised title of the note name in root: its first "# "
 // heading within titleScan bytes, else the name without ".md".
-func (d *Dir) title(name string) string {
-	fallback := SanitizeName(name[:len(name)-len(".md")])
-	f, _, err := d.openRegular(name)
+func title(root *os.Root, name string) string {
+	fallback := termtext.SanitizeName(name[:len(name)-len(".md")])
+	f, _, err := regularfile.Open(root, name)
 	if err != nil {
 		return fallback
 	}
@@ -179,7 +167,7 @@ func (d *Dir) title(name string) string {
 		}
 	}
 	if t := extractTitle(string(head)); t != "" {
-		return SanitizeName(t)
+		return termtext.SanitizeName(t)
 	}
 	return fallback
 }
@@ -239,71 +227,28 @@ func (d *Dir) Read(name string) (string, error) {
 	if err := ValidName(name); err != nil {
 		return "", fmt.Errorf("read note: %w", err)
 	}
-	f, info, err := d.openRegular(name)
+	root, err := d.currentRoot()
 	if err != nil {
 		return "", fmt.Errorf("read note %q: %w", name, err)
 	}
-	defer f.Close()
-	if info.Size() > MaxSize {
-		return "", tooLarge(name, info.Size())
-	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	b, err := regularfile.ReadAll(root, name, MaxSize, ErrTooLarge)
 	if err != nil {
-		return "", fmt.Errorf("read note %q: %w", name, err)
+		return "", fmt.Errorf("read note: %w", err)
 	}
-	if len(b) > MaxSize { // grew since Stat
-		return "", tooLarge(name, int64(len(b)))
-	}
-	return Sanitize(string(b)), nil
-}
-
-// tooLarge is the error for a note of size bytes.
-func tooLarge(name string, size int64) error {
-	return fmt.Errorf("read note %q: %w (%d bytes, limit %d)", name, ErrTooLarge, size, MaxSize)
-}
-
-// openRegular opens name inside the directory for reading. It does not block
-// on a FIFO and fails unless name is (a link to) a regular file.
-func (d *Dir) openRegular(name string) (*os.File, fs.FileInfo, error) {
-	f, err := d.root.OpenFile(name, openFlags, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	info, err := f.Stat()
-	if err == nil && !info.Mode().IsRegular() {
-		err = fmt.Errorf("not a regular file (%s)", info.Mode().Type())
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, info, nil
+	return termtext.Sanitize(string(b)), nil
 }
 
 // ValidName reports whether name is acceptable as a note's file name: a
-// plain file name (no path separator, no "..", no leading dot, no NUL)
-// ending in ".md" (any case). Control characters, escape sequences and
-// invalid UTF-8 are allowed, so such notes are listed and can be read:
-// show their names through [SanitizeName]. The error wraps [ErrInvalidName].
+// plain file name of at most 255 bytes (no path separator, no "..", no
+// leading dot, no NUL) ending in ".md" (any case); see [filename.Check].
+// Control characters, escape sequences and invalid UTF-8 are allowed, so
+// such notes are listed and can be read: show their names through
+// [termtext.SanitizeName]. The error wraps [ErrInvalidName] and is safe to
+// show.
 func ValidName(name string) error {
-	reason := ""
-	switch {
-	case name == "":
-		reason = "empty"
-	case len(name) > maxNameLen:
-		reason = "too long"
-	case strings.ContainsAny(name, `/\`):
-		reason = "contains a path separator"
-	case strings.Contains(name, ".."):
-		reason = `contains ".."`
-	case name[0] == '.':
-		reason = "hidden (starts with a dot)"
-	case strings.ContainsRune(name, 0):
-		reason = "contains a NUL byte"
-	case !strings.EqualFold(filepath.Ext(name), ".md"):
-		reason = `does not end in ".md"`
-	default:
-		return nil
-	}
-	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, reason)
+	return filename.Check(name, ErrInvalidName, ".md")
 }
+
+// SanitizeName is [termtext.SanitizeName], kept for callers that have not
+// moved to package termtext yet (tui/ssh.go, being moved to tui/sshd).
+func SanitizeName(s string) string { return termtext.SanitizeName(s) }

@@ -8,6 +8,8 @@ import (
 	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/styles"
 	"github.com/charmbracelet/x/ansi"
+
+	"pistream/internal/termtext"
 )
 
 // MinWidth is the narrowest word-wrap width [Render] uses.
@@ -27,7 +29,7 @@ const (
 	maxCost      = 10_000  // total lineCost rendered, ≈ ½ s on a laptop
 )
 
-// Render sanitises markdown (see [Sanitize]) and renders it for a terminal
+// Render sanitises markdown (see [termtext.Sanitize]) and renders it for a terminal
 // with glamour's standard dark or light style, wrapped to width display
 // cells (at least MinWidth). The only escape sequences in the result are
 // glamour's SGR colour and attribute sequences ("ESC [ … m"); hyperlinks
@@ -49,12 +51,12 @@ func Render(markdown string, width int, dark bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("render note: %w", err)
 	}
-	md, shown := tame(expandTabs(Sanitize(markdown)))
+	md, shown := tame(expandTabs(termtext.Sanitize(markdown)))
 	out, err := r.Render(md)
 	if err != nil {
 		return "", fmt.Errorf("render note: %w", err)
 	}
-	out = onlySGR(out)
+	out = termtext.OnlySGR(out)
 	if shown < 100 {
 		out += fmt.Sprintf("\n  … note too long to display: only the first %d%% is shown\n", shown)
 	}
@@ -225,94 +227,4 @@ func markerLen(s string) int {
 		return 0
 	}
 	return n
-}
-
-// onlySGR returns s without escape sequences other than SGR ("ESC [ … m"):
-// other CSI sequences, OSC (hyperlinks, titles), DCS, SOS, PM and APC strings
-// are dropped whole, and the text between sequences is sanitised.
-func onlySGR(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for s != "" {
-		i := strings.IndexByte(s, 0x1b)
-		if i < 0 {
-			b.WriteString(Sanitize(s))
-			break
-		}
-		b.WriteString(Sanitize(s[:i]))
-		seq, sgr := escape(s[i:])
-		if sgr {
-			b.WriteString(seq)
-		}
-		s = s[i+len(seq):]
-	}
-	return b.String()
-}
-
-// escape splits off the escape sequence s starts with (s[0] is ESC) and
-// reports whether it is a plain SGR sequence. An unterminated sequence
-// runs to the end of s.
-func escape(s string) (seq string, sgr bool) {
-	if len(s) < 2 {
-		return s, false
-	}
-	switch s[1] {
-	case '[': // CSI: parameters 0x30–0x3F, intermediates 0x20–0x2F, final 0x40–0x7E
-		i := 2
-		for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
-			i++
-		}
-		params := s[2:i]
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i == len(s) || s[i] < 0x40 || s[i] > 0x7e {
-			return s[:i], false // malformed: drop what was read
-		}
-		sgr = s[i] == 'm' && i == 2+len(params) && strings.Trim(params, "0123456789;:") == ""
-		return s[:i+1], sgr
-	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: up to BEL or ST
-		for i := 2; i < len(s); i++ {
-			switch {
-			case s[i] == 0x07:
-				return s[:i+1], false
-			case s[i] == 0x1b:
-				if i+1 < len(s) && s[i+1] == '\\' {
-					return s[:i+2], false
-				}
-				return s[:i], false // a new sequence starts
-			}
-		}
-		return s, false
-	default: // two-byte escape, e.g. ESC 7, or nF/Fp with intermediates
-		i := 1
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
-			i++
-		}
-		return s[:i], false
-	}
-}
-
-// safeANSI reports whether every ESC in s begins a plain SGR sequence
-// ("ESC [" parameters of digits, ';' and ':', then "m") and s holds no other
-// control character but '\n' and '\t', no C1 control and no invalid UTF-8.
-func safeANSI(s string) bool {
-	for s != "" {
-		i := strings.IndexByte(s, 0x1b)
-		if i < 0 {
-			return clean(s, false)
-		}
-		if !clean(s[:i], false) {
-			return false
-		}
-		seq, sgr := escape(s[i:])
-		if !sgr {
-			return false
-		}
-		s = s[i+len(seq):]
-	}
-	return true
 }

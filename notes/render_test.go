@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"pistream/internal/termtext"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-// timeScale multiplies time limits; see race_test.go.
-var timeScale time.Duration = 1
 
 // render calls Render and fails the test on an error or unsafe output.
 func render(t testing.TB, md string, width int, dark bool) string {
@@ -23,7 +22,7 @@ func render(t testing.TB, md string, width int, dark bool) string {
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
-	if !safeANSI(out) {
+	if !termtext.SafeANSI(out) {
 		t.Fatalf("Render(%q) output has escapes other than SGR: %q", md, out)
 	}
 	return out
@@ -123,58 +122,12 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-// escapeTests are shared by TestOnlySGR and the FuzzRender seed corpus.
-var escapeTests = []struct {
-	name, in, want string
-	safe           bool
-}{
-	{"plain", "text\n", "text\n", true},
-	{"SGR", "\x1b[1;38;5;252mbold\x1b[0m\x1b[m", "\x1b[1;38;5;252mbold\x1b[0m\x1b[m", true},
-	{"SGR colon", "\x1b[38:2::1:2:3mx", "\x1b[38:2::1:2:3mx", true},
-	{"OSC 8 ST", "\x1b]8;id=1;http://x\x1b\\link\x1b]8;;\x1b\\", "link", false},
-	{"OSC BEL", "a\x1b]0;title\x07b", "ab", false},
-	{"OSC unterminated", "a\x1b]0;title", "a", false},
-	{"OSC then SGR", "\x1b]0;t\x1b[31mx", "\x1b[31mx", false},
-	{"CSI clear", "\x1b[2Jx", "x", false},
-	{"CSI private", "\x1b[?25lx", "x", false},
-	{"CSI intermediate", "\x1b[1 qx", "x", false},
-	{"CSI private m", "\x1b[>4;2mx", "x", false},
-	{"CSI unterminated", "x\x1b[31", "x", false},
-	{"CSI bad final", "\x1b[3\x07x", "␇x", false},
-	{"DCS", "\x1bP1$r\x1b\\x", "x", false},
-	{"APC", "\x1b_Gi=1\x1b\\x", "x", false},
-	{"two-byte", "\x1b7x\x1b8", "x", false},
-	{"charset", "\x1b(0x", "x", false},
-	{"lone ESC", "x\x1b", "x", false},
-	{"ESC ESC", "\x1b\x1b[1mx", "\x1b[1mx", false},
-	{"C0 in text", "a\x07b\rc", "a␇b␍c", false},
-	{"C1 in text", "a\u009b2Jb", "a<U+009B>2Jb", false},
-	{"invalid UTF-8", "a\xffb", "a\uFFFDb", false},
-}
-
-func TestOnlySGR(t *testing.T) {
-	for _, tt := range escapeTests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := onlySGR(tt.in)
-			if got != tt.want {
-				t.Errorf("onlySGR(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-			if !safeANSI(got) {
-				t.Errorf("safeANSI(onlySGR(%q)) = false", tt.in)
-			}
-			if safeANSI(tt.in) != tt.safe {
-				t.Errorf("safeANSI(%q) = %v, want %v", tt.in, !tt.safe, tt.safe)
-			}
-		})
-	}
-}
-
 func TestTame(t *testing.T) {
 	note, err := os.ReadFile("testdata/note.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ordinary := Sanitize(string(note)) + strings.Repeat("- a\n  - b\n    - c\n", 100) + "> > > quote\n"
+	ordinary := termtext.Sanitize(string(note)) + strings.Repeat("- a\n  - b\n    - c\n", 100) + "> > > quote\n"
 	if got, shown := tame(ordinary); got != ordinary || shown != 100 {
 		t.Errorf("tame changed an ordinary note (shown %d%%)", shown)
 	}
@@ -225,9 +178,8 @@ func TestTame(t *testing.T) {
 	}
 }
 
-// TestPathological checks that notes built to be slow render in moments.
-// Run it with -v to see the timings.
-func TestPathological(t *testing.T) {
+// pathological returns notes built to be slow to render.
+func pathological() []struct{ name, md string } {
 	fill := func(unit string) string { return strings.Repeat(unit, MaxSize/len(unit)) }
 	deep := func() string {
 		var b strings.Builder
@@ -236,7 +188,7 @@ func TestPathological(t *testing.T) {
 		}
 		return b.String()
 	}()
-	tests := []struct{ name, md string }{
+	return []struct{ name, md string }{
 		{"10,000 nested quotes", strings.Repeat(">", 10_000) + " x\n"},
 		{"10,000 nested lists", strings.Repeat("- ", 10_000) + "x\n"},
 		{"1 MiB of 100-deep quotes", fill(strings.Repeat("> ", 100) + "x\n\n")},
@@ -253,15 +205,43 @@ func TestPathological(t *testing.T) {
 		{"emphasis runs", fill("*a_b*c_d**e_f*g**h*i_j**")},
 		{"link titles", fill("[ (](")},
 	}
-	limit := 2 * time.Second * timeScale // 4× the worst seen on a laptop
-	for _, tt := range tests {
-		start := time.Now()
+}
+
+// TestPathological checks that notes built to be slow render to safe
+// output of the asked width. How long they take is BenchmarkPathological's
+// business: a time limit here failed on slow or busy machines.
+func TestPathological(t *testing.T) {
+	for _, tt := range pathological() {
 		out := render(t, tt.md, 80, true)
-		elapsed := time.Since(start)
-		t.Logf("%-26s %8d bytes → %9d bytes in %v", tt.name, len(tt.md), len(out), elapsed.Round(time.Millisecond))
-		if elapsed > limit {
-			t.Errorf("%s: rendering took %v, more than %v", tt.name, elapsed, limit)
+		checkWidth(t, out, 80)
+		if strings.TrimSpace(ansi.Strip(out)) == "" {
+			t.Errorf("%s: rendered to nothing", tt.name)
 		}
+	}
+}
+
+// renderTarget is the longest a pathological note may take to render: 4×
+// the worst seen on a laptop.
+const renderTarget = 2 * time.Second
+
+// BenchmarkPathological renders each pathological note and reports the
+// time per render in ms and as a share of renderTarget; it fails a note
+// that misses the target.
+func BenchmarkPathological(b *testing.B) {
+	for _, tt := range pathological() {
+		b.Run(strings.ReplaceAll(tt.name, " ", "_"), func(b *testing.B) {
+			var out string
+			for b.Loop() {
+				out = render(b, tt.md, 80, true)
+			}
+			per := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(float64(per.Microseconds())/1000, "ms/render")
+			b.ReportMetric(float64(per)/float64(renderTarget), "of-target")
+			b.ReportMetric(float64(len(out)), "out-bytes")
+			if per > renderTarget {
+				b.Errorf("%s: rendering took %v, more than the target %v", tt.name, per, renderTarget)
+			}
+		})
 	}
 }
 
@@ -271,11 +251,13 @@ func FuzzRender(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(string(note), 60, true)
-	for _, tt := range sanitizeTests {
-		f.Add(tt.in, 20, false)
-	}
-	for _, tt := range escapeTests {
-		f.Add(tt.in, 40, true)
+	// Hostile text; termtext's tests have many more.
+	for _, in := range []string{
+		"\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\",
+		"\x1bP1$r\x1b\\x", "x\x1b[31", "a\r\nb\rc\x00\x7f", "\u009b31m \u202egnp.exe", "a\xff\xfeb",
+	} {
+		f.Add(in, 20, false)
+		f.Add(in, 40, true)
 	}
 	f.Add(strings.Repeat(">", 1000)+" x", 30, true)
 	f.Add(strings.Repeat("- ", 1000)+"x", 25, false)

@@ -5,60 +5,82 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"pistream/internal/dirwatch"
 )
 
-func TestSubscribe(t *testing.T) {
+func TestChanged(t *testing.T) {
 	d, base := openTemp(t, nil)
 	dir := filepath.Join(base, "notes")
-	changes, cancel := d.Subscribe()
-	defer cancel()
-	other, cancelOther := d.Subscribe()
 
+	changes := d.Changed()
 	must(t, os.WriteFile(filepath.Join(dir, "new.md"), []byte("# New\n"), 0o644))
-	select {
-	case <-changes:
-	case <-time.After(2 * time.Second):
-		t.Fatal("no notification within 2 s of writing a note")
-	}
+	<-changes
 
-	// A burst of changes is coalesced: one pending value, then quiet.
+	// A burst of changes is gathered: one wake, then quiet.
+	changes = d.Changed()
 	for i := range 5 {
 		must(t, os.WriteFile(filepath.Join(dir, "new.md"), []byte{byte('a' + i)}, 0o644))
 	}
-	select {
-	case <-changes:
-	case <-time.After(2 * time.Second):
-		t.Fatal("no notification for a burst of writes")
-	}
+	<-changes
+	changes = d.Changed()
 	select {
 	case <-changes:
 		t.Error("burst of writes notified twice")
-	case <-time.After(3 * debounce):
+	case <-time.After(3 * dirwatch.Debounce):
 	}
 
-	// The other subscriber was not receiving: exactly one value is pending.
-	if len(other) != 1 {
-		t.Errorf("idle subscriber has %d pending notifications, want 1", len(other))
-	}
-	cancelOther()
-	<-other
 	must(t, os.Remove(filepath.Join(dir, "new.md")))
 	<-changes
-	select {
-	case <-other:
-		t.Error("cancelled subscriber notified")
-	case <-time.After(3 * debounce):
+}
+
+func TestIsNote(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"a.md", true},
+		{"TODO.MD", true},
+		{"\x1b]0;x\x07.md", true},
+		{"scratch.txt", false},
+		{"md", false},
+		{"a.md~", false},
+	}
+	for _, tt := range tests {
+		if got := isNote(tt.name); got != tt.want {
+			t.Errorf("isNote(%q) = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 
-func TestSubscribeIgnoresOtherFiles(t *testing.T) {
-	d, base := openTemp(t, nil)
-	changes, cancel := d.Subscribe()
-	defer cancel()
-	must(t, os.WriteFile(filepath.Join(base, "notes", "scratch.txt"), []byte("x"), 0o644))
-	select {
-	case <-changes:
-		t.Error("notified for a file that is not a note")
-	case <-time.After(3 * debounce):
+// TestRecreatedDirectory removes the notes directory and creates it again
+// with another note: both wake the waiters, the missing directory lists as
+// empty and the new one lists its note.
+func TestRecreatedDirectory(t *testing.T) {
+	d, base := openTemp(t, map[string]string{"old.md": "# Old\n"})
+	dir := filepath.Join(base, "notes")
+
+	changes := d.Changed()
+	must(t, os.RemoveAll(dir))
+	<-changes
+	if got, err := d.List(); err != nil || len(got) != 0 {
+		t.Errorf("List of the removed directory = %v, %v; want none", got, err)
+	}
+
+	changes = d.Changed()
+	must(t, os.Mkdir(dir, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "new.md"), []byte("# New\n"), 0o644))
+	<-changes
+	for {
+		changes = d.Changed()
+		got, err := d.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 && got[0].Name == "new.md" && got[0].Title == "New" {
+			break
+		}
+		t.Logf("List = %v; waiting for the next change", got)
+		<-changes
 	}
 }

@@ -71,15 +71,13 @@ func (a *App) snapshot(ctx context.Context) tea.Cmd {
 	}
 }
 
-// waitFor returns a command that delivers msg when ch fires, or nothing
-// when ctx ends or ch is closed.
+// waitFor returns a command that delivers msg when ch, a Changed channel
+// of the album or the notes, is closed, or nothing when ctx ends first.
+// Take ch before loading what it reports on, so no change slips in between.
 func waitFor(ctx context.Context, ch <-chan struct{}, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		select {
-		case _, ok := <-ch:
-			if !ok {
-				return nil
-			}
+		case <-ch:
 			return msg
 		case <-ctx.Done():
 			return nil

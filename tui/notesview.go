@@ -7,16 +7,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"pistream/internal/termtext"
 	"pistream/notes"
 )
 
 // notesScreen is the Notes screen: the notes listed by title; enter opens
 // one rendered by glamour at the session's width, in a viewport.
 type notesScreen struct {
-	env     *env
-	list    list.Model
-	err     error
-	changes <-chan struct{}
+	env  *env
+	list list.Model
+	err  error
 
 	open      string // note being read, "" for the list
 	title     string
@@ -39,7 +39,7 @@ type noteItem struct{ notes.Note }
 
 func (n noteItem) Title() string { return n.Note.Title }
 func (n noteItem) Description() string {
-	return notes.SanitizeName(n.Name) + " · " + humanSize(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
+	return termtext.SanitizeName(n.Name) + " · " + humanSize(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
 }
 func (n noteItem) FilterValue() string { return n.Note.Title }
 
@@ -62,10 +62,14 @@ func newNotes(e *env) *notesScreen {
 }
 
 func (n *notesScreen) init() tea.Cmd {
-	changes, cancel := n.env.app.Notes.Subscribe()
-	go func() { <-n.env.ctx.Done(); cancel() }()
-	n.changes = changes
-	return tea.Batch(n.load(), waitFor(n.env.ctx, changes, notesChangedMsg{}))
+	return tea.Batch(n.load(), n.awaitChange())
+}
+
+// awaitChange waits for the next change of the notes directory. It takes
+// the channel now, in Update, before any load command it is batched with
+// lists: no change slips in between.
+func (n *notesScreen) awaitChange() tea.Cmd {
+	return waitFor(n.env.ctx, n.env.app.Notes.Changed(), notesChangedMsg{})
 }
 
 func (n *notesScreen) load() tea.Cmd {
@@ -110,7 +114,7 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case notesChangedMsg:
 		n.gen++ // re-read the open note
-		return tea.Batch(n.load(), n.render(), waitFor(n.env.ctx, n.changes, notesChangedMsg{}))
+		return tea.Batch(n.load(), n.render(), n.awaitChange())
 	case notesLoadedMsg:
 		n.err = msg.err
 		if msg.err != nil {
@@ -128,7 +132,7 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		n.rendered = msg.key
 		if msg.err != nil {
-			n.vp.SetContent(n.env.styles.bad.Render(notes.SanitizeName(msg.err.Error())))
+			n.vp.SetContent(n.env.styles.bad.Render(termtext.SanitizeName(msg.err.Error())))
 		} else {
 			n.vp.SetContent(msg.text)
 		}
@@ -171,14 +175,14 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 func (n *notesScreen) view(w, h int) string {
 	st := n.env.styles
 	if n.err != nil {
-		return st.bad.Render("Cannot list the notes: " + notes.SanitizeName(n.err.Error()))
+		return st.bad.Render("Cannot list the notes: " + termtext.SanitizeName(n.err.Error()))
 	}
 	if n.open != "" {
-		head := st.value.Bold(true).Render(n.title) + "  " + st.dim.Render(notes.SanitizeName(n.open))
+		head := st.value.Bold(true).Render(n.title) + "  " + st.dim.Render(termtext.SanitizeName(n.open))
 		return lipgloss.JoinVertical(lipgloss.Left, head, "", n.vp.View())
 	}
 	if len(n.list.Items()) == 0 {
-		return st.dim.Render("No notes yet. Put markdown files (.md) in " + notes.SanitizeName(n.env.app.Notes.Dir()))
+		return st.dim.Render("No notes yet. Put markdown files (.md) in " + termtext.SanitizeName(n.env.app.Notes.Dir()))
 	}
 	return n.list.View()
 }

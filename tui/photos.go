@@ -9,16 +9,15 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"pistream/album"
-	"pistream/notes"
+	"pistream/internal/termtext"
 )
 
 // photos is the Photos screen: the album, newest first, with the selected
 // photo drawn beside the list; enter shows it full-window.
 type photos struct {
-	env     *env
-	list    list.Model
-	err     error           // listing the album failed
-	changes <-chan struct{} // the album's change notifications
+	env  *env
+	list list.Model
+	err  error // listing the album failed
 
 	full       bool   // the selected photo fills the window
 	confirm    string // photo whose deletion awaits y/n
@@ -37,7 +36,7 @@ type photoPreviewKey struct {
 
 type photoItem struct{ album.Photo }
 
-func (p photoItem) Title() string { return notes.SanitizeName(p.Name) }
+func (p photoItem) Title() string { return termtext.SanitizeName(p.Name) }
 func (p photoItem) Description() string {
 	d := p.ModTime.Local().Format("2006-01-02 15:04") + " · " + humanSize(p.Size)
 	if p.Width > 0 {
@@ -87,10 +86,14 @@ func newList(dark bool, singular, plural string) list.Model {
 }
 
 func (p *photos) init() tea.Cmd {
-	changes, cancel := p.env.app.Album.Subscribe()
-	go func() { <-p.env.ctx.Done(); cancel() }()
-	p.changes = changes
-	return tea.Batch(p.load(), waitFor(p.env.ctx, changes, albumChangedMsg{}))
+	return p.reload()
+}
+
+// reload lists the album again and waits for its next change.
+func (p *photos) reload() tea.Cmd {
+	// The channel is taken now, in Update, before the load command lists:
+	// no change slips in between.
+	return tea.Batch(p.load(), waitFor(p.env.ctx, p.env.app.Album.Changed(), albumChangedMsg{}))
 }
 
 func (p *photos) load() tea.Cmd {
@@ -123,7 +126,7 @@ func (p *photos) selected() (album.Photo, bool) {
 func (p *photos) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case albumChangedMsg:
-		return tea.Batch(p.load(), waitFor(p.env.ctx, p.changes, albumChangedMsg{}))
+		return p.reload()
 	case snapshotMsg:
 		return nil // the album's own notification reloads the list
 	case photosLoadedMsg:
@@ -151,7 +154,7 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		p.previewFor = msg.key
 		p.preview = msg.text
 		if msg.err != nil {
-			p.preview = p.env.styles.bad.Render(notes.SanitizeName(msg.err.Error()))
+			p.preview = p.env.styles.bad.Render(termtext.SanitizeName(msg.err.Error()))
 		}
 		return p.drawPreview() // the selection may have moved meanwhile
 	case bodySizeMsg:
@@ -265,19 +268,19 @@ func (p *photos) drawPreview() tea.Cmd {
 func (p *photos) view(w, h int) string {
 	st := p.env.styles
 	if p.err != nil {
-		return st.bad.Render("Cannot list the photos: " + notes.SanitizeName(p.err.Error()))
+		return st.bad.Render("Cannot list the photos: " + termtext.SanitizeName(p.err.Error()))
 	}
 	if len(p.list.Items()) == 0 {
 		return st.dim.Render("No photos yet. Press s or space to take one.\nPhotos are saved in " +
-			notes.SanitizeName(p.env.app.Album.Dir()))
+			termtext.SanitizeName(p.env.app.Album.Dir()))
 	}
 	prompt := ""
 	if p.confirm != "" {
-		prompt = st.prompt.Render("Delete " + notes.SanitizeName(p.confirm) + "? y/n")
+		prompt = st.prompt.Render("Delete " + termtext.SanitizeName(p.confirm) + "? y/n")
 	}
 	if p.full {
 		ph, _ := p.selected()
-		title := st.value.Render(notes.SanitizeName(ph.Name)) + "  " + st.dim.Render(photoItem{ph}.Description())
+		title := st.value.Render(termtext.SanitizeName(ph.Name)) + "  " + st.dim.Render(photoItem{ph}.Description())
 		if prompt != "" {
 			title = prompt
 		}

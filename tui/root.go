@@ -12,7 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"pistream/notes"
+	"pistream/internal/termtext"
 	"pistream/tui/internal/testhook"
 )
 
@@ -248,7 +248,7 @@ func (r *root) relayout() tea.Cmd {
 // setStatus shows s in the status bar; names in it (photos, notes, paths in
 // errors) are made harmless to the terminal first.
 func (r *root) setStatus(s string, isErr bool) {
-	r.status, r.statusErr, r.statusAt = notes.SanitizeName(s), isErr, time.Now()
+	r.status, r.statusErr, r.statusAt = termtext.SanitizeName(s), isErr, time.Now()
 }
 
 // broadcast sends msg to every screen.

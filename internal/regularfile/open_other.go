@@ -1,8 +1,8 @@
 //go:build !unix
 
-package notes
+package regularfile
 
 import "os"
 
-// openFlags opens notes read-only.
+// openFlags opens files read-only.
 const openFlags = os.O_RDONLY

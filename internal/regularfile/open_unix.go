@@ -1,11 +1,11 @@
 //go:build unix
 
-package notes
+package regularfile
 
 import (
 	"os"
 	"syscall"
 )
 
-// openFlags opens notes without blocking if one turns out to be a FIFO.
+// openFlags opens files without blocking if one turns out to be a FIFO.
 const openFlags = os.O_RDONLY | syscall.O_NONBLOCK

@@ -1,4 +1,9 @@
-package notes
+// Package termtext makes untrusted text safe to show on a terminal: file
+// names, error messages that carry them, note contents. [Sanitize] and
+// [SanitizeName] turn control characters, bidi overrides and invalid UTF-8
+// into visible symbols; [OnlySGR] keeps a renderer's colour sequences and
+// drops every other escape sequence; [SafeANSI] checks the result.
+package termtext
 
 import (
 	"fmt"
@@ -22,7 +27,8 @@ func Sanitize(s string) string {
 	return sanitize(s, false)
 }
 
-// SanitizeName is [Sanitize] for a one-line label: '\n' and '\t' become
+// SanitizeName is [Sanitize] for a one-line label (a name, a title, an
+// error message): '\n' and '\t' become
 // visible too ("␊", "␉"), so the result is a single line.
 func SanitizeName(s string) string {
 	return sanitize(s, true)

@@ -1,6 +1,0 @@
-//go:build race
-
-package notes
-
-// The race detector slows rendering about tenfold.
-func init() { timeScale = 10 }
