@@ -2,10 +2,6 @@ package camera
 
 import (
 	"context"
-	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 )
 
 // Candidates lists, in order, the specs that "auto" tries: the Raspberry Pi
@@ -25,18 +21,4 @@ func Candidates(ctx context.Context, spec string, s Settings) []string {
 		c = append(c, LibcameraPipeline(s))
 	}
 	return append(c, "test")
-}
-
-// videoNodes lists /dev/video* in natural order (video2 before video10).
-func videoNodes() []string {
-	nodes, _ := filepath.Glob("/dev/video*")
-	num := func(p string) int {
-		n, err := strconv.Atoi(strings.TrimPrefix(p, "/dev/video"))
-		if err != nil {
-			return 1 << 30
-		}
-		return n
-	}
-	slices.SortFunc(nodes, func(a, b string) int { return num(a) - num(b) })
-	return nodes
 }

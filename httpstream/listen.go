@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"charm.land/log/v2"
@@ -23,7 +22,6 @@ type Listener struct {
 	scheme  string
 	streams context.Context // every request's base: ending it ends the streams
 	end     context.CancelFunc
-	once    sync.Once
 }
 
 // Listen opens addr for s, serving HTTPS when certFile and keyFile are

@@ -62,10 +62,11 @@ func SafeANSI(s string) bool {
 // of s.
 func escape(p *ansi.Parser, s string) (seq string, sgr bool) {
 	p.Reset()
-	seq, _, n, state := ansi.DecodeSequence(s, ansi.NormalState, p)
+	_, _, n, state := ansi.DecodeSequence(s, ansi.NormalState, p)
 	seq = s[:max(n, 1)]
-	params, ok := strings.CutPrefix(seq, "\x1b[")
-	if params, ok = strings.CutSuffix(params, "m"); !ok || state != ansi.NormalState {
+	params, _ := strings.CutPrefix(seq, "\x1b[")
+	params, ok := strings.CutSuffix(params, "m")
+	if !ok || state != ansi.NormalState {
 		return seq, false
 	}
 	cmd := ansi.Cmd(p.Command())
