@@ -221,7 +221,7 @@ func (c *Camera) Run(ctx context.Context) {
 // opens it. If nothing opens, it returns the spec with a nil source and the
 // loop keeps retrying it.
 func (c *Camera) openFirst(ctx context.Context) (string, Source) {
-	cands := Candidates(ctx, c.cfg.Spec, c.cfg.Settings)
+	cands := candidates(ctx, c.cfg.Spec, c.cfg.Settings)
 	for i, spec := range cands {
 		src, err := openSource(spec, c.asked())
 		if err == nil && c.cfg.Spec == "auto" && spec != "test" {
@@ -517,9 +517,12 @@ func (c *Camera) snapshotErr(ctx context.Context) error {
 	return fmt.Errorf("snapshot: camera is %s: %w", st.State, ctx.Err())
 }
 
-// openSource opens sources for the capture loop; tests of the loop's
-// failure handling replace it with sources that fail on purpose.
-var openSource = Open
+// openSource opens sources for the capture loop, and candidates lists
+// what "auto" tries; tests of the loop's failure handling replace them.
+var (
+	openSource = Open
+	candidates = Candidates
+)
 
 // sleep waits d or until ctx ends; it reports whether ctx is still live.
 func sleep(ctx context.Context, d time.Duration) bool {

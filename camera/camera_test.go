@@ -379,3 +379,38 @@ func TestEncodeOnlyOnDemand(t *testing.T) {
 		t.Errorf("a snapshot took %d encodes, want 1", n-idle)
 	}
 }
+
+// blockedSource never gives a frame: its Read waits until Close, like a
+// device node that opens but blocks.
+type blockedSource struct{ closed chan struct{} }
+
+func (b *blockedSource) Read(*gocv.Mat) ([]byte, error) { <-b.closed; return nil, errEndOfStream }
+func (b *blockedSource) Close() error {
+	select {
+	case <-b.closed:
+	default:
+		close(b.closed)
+	}
+	return nil
+}
+
+// auto gives up on a candidate that blocks in its first read after the
+// watchdog's time and goes on to the next; it neither hangs the start nor
+// the stop.
+func TestAutoSkipsABlockingCandidate(t *testing.T) {
+	blocker := &blockedSource{closed: make(chan struct{})}
+	candidates = func(context.Context, string, Settings) []string { return []string{"/dev/video9", "test"} }
+	openSource = func(spec string, a Asked) (Source, error) {
+		if spec == "/dev/video9" {
+			return blocker, nil
+		}
+		return Open(spec, a)
+	}
+	t.Cleanup(func() { candidates, openSource = Candidates, Open })
+	t.Cleanup(func() { blocker.Close() }) // the device answers at last
+	c := start(t, Config{Spec: "auto", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Watchdog: 300 * time.Millisecond})
+	st := waitState(t, c, 10*time.Second, "streaming from the next candidate", func(s Status) bool { return s.State == StateStreaming })
+	if st.Opened != "test" {
+		t.Errorf("auto opened %q, want test after the blocking device", st.Opened)
+	}
+}
