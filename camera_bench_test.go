@@ -86,7 +86,7 @@ func BenchmarkPassthroughCPU(b *testing.B) {
 	e := newRPicamEnv(b)
 	frames := b.TempDir()
 	b.ResetTimer()
-	rp := startEnv(b, e.env, "--camera", "rpicam", "--size", "640x480", "--fps", "30")
+	rp := startWith(b, launch{env: e.env}, "--camera", "rpicam", "--size", "640x480", "--fps", "30")
 	pass := perFrame(rp)
 	b.StopTimer()
 	grabFrames(b, rp, frames, 30)

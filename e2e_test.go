@@ -96,12 +96,19 @@ func freePort(t testing.TB) int {
 // SIGTERM when the test ends.
 func start(t testing.TB, args ...string) *proc {
 	t.Helper()
-	return startEnv(t, nil, args...)
+	return startWith(t, launch{}, args...)
 }
 
-// startEnv is start with env added to pistream's environment.
-func startEnv(t testing.TB, env []string, args ...string) *proc {
+// launch is what a test changes in how pistream starts, beyond its flags.
+type launch struct {
+	env []string // added to pistream's environment
+}
+
+// startWith is start with the options of l: the one way the root tests
+// start pistream (startTUI and the benchmarks build on it).
+func startWith(t testing.TB, l launch, args ...string) *proc {
 	t.Helper()
+	env := l.env
 	port := freePort(t)
 	dir := t.TempDir()
 	all := append([]string{

@@ -125,7 +125,7 @@ func (e *rpicamEnv) hashes(t testing.TB) map[string]bool {
 // reaches its arguments; nothing is encoded.
 func TestRPicamAutoPassesFramesThrough(t *testing.T) {
 	e := newRPicamEnv(t)
-	p := startEnv(t, e.env, "--camera", "auto", "--size", "320x240", "--fps", "30", "--quality", "70", "--rotate", "180", "--hflip")
+	p := startWith(t, launch{env: e.env}, "--camera", "auto", "--size", "320x240", "--fps", "30", "--quality", "70", "--rotate", "180", "--hflip")
 	st := p.state(t)
 	if st.Opened != "rpicam" || st.Kind != "rpicam" || st.Rotation.By != "source" {
 		t.Fatalf("/state: opened %q kind %q rotation by %q; want rpicam, rpicam, source", st.Opened, st.Kind, st.Rotation.By)
@@ -157,7 +157,7 @@ func TestRPicamAutoPassesFramesThrough(t *testing.T) {
 // frames resume on the same viewer connection; the dead child was reaped.
 func TestRPicamChildKilledIsRestarted(t *testing.T) {
 	e := newRPicamEnv(t)
-	p := startEnv(t, e.env, "--camera", "rpicam", "--size", "320x240")
+	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240")
 	v := watch(t, p, 0)
 	waitParts(t, []*viewer{v}, []int{0}, 10)
 	first := e.childPid(t, 0)
@@ -184,7 +184,7 @@ func TestRPicamChildKilledIsRestarted(t *testing.T) {
 // one started.
 func TestRPicamStalledChildTripsWatchdog(t *testing.T) {
 	e := newRPicamEnv(t, "FAKE_RPICAM_STALL_AFTER=40")
-	p := startEnv(t, e.env, "--camera", "rpicam", "--size", "320x240")
+	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240")
 	first := e.childPid(t, 0)
 	st := waitStateOf(t, p, "tripping the watchdog", func(s httpstream.State) bool { return strings.Contains(s.Error, "watchdog") })
 	if st.Reconnects < 1 && st.Camera != "reconnecting" {
@@ -197,7 +197,7 @@ func TestRPicamStalledChildTripsWatchdog(t *testing.T) {
 // SIGTERM to pistream leaves no rpicam-vid behind.
 func TestRPicamStopLeavesNoChild(t *testing.T) {
 	e := newRPicamEnv(t)
-	p := startEnv(t, e.env, "--camera", "rpicam", "--size", "320x240")
+	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240")
 	watch(t, p, 0)
 	child := e.childPid(t, 0)
 	p.cmd.Process.Signal(syscall.SIGTERM)
@@ -218,7 +218,7 @@ func TestRPicamStopLeavesNoChild(t *testing.T) {
 // child is killed and reaped; the next viewer starts a new one.
 func TestRPicamIdleReleaseStopsChild(t *testing.T) {
 	e := newRPicamEnv(t)
-	p := startEnv(t, e.env, "--camera", "rpicam", "--size", "320x240", "--idle-release")
+	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240", "--idle-release")
 	first := e.childPid(t, 0)
 	waitStateOf(t, p, "idle", func(s httpstream.State) bool { return s.Camera == "idle" })
 	waitStateOf(t, p, "reaping the released child", func(httpstream.State) bool { return !exists(first) })
