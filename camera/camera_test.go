@@ -414,3 +414,36 @@ func TestAutoSkipsABlockingCandidate(t *testing.T) {
 		t.Errorf("auto opened %q, want test after the blocking device", st.Opened)
 	}
 }
+
+// A snapshot's encode runs in the goroutine that asked for it, never in
+// the capture loop: while one is stuck, the camera goes on publishing.
+func TestSlowSnapshotHoldsUpNoFrames(t *testing.T) {
+	entered, release := make(chan struct{}, 1), make(chan struct{})
+	stillHook = func() {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-release
+	}
+	t.Cleanup(func() { stillHook = nil })
+	c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}})
+	frames(t, c, 1, 160, 120)
+	shot := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err := c.Snapshot(ctx)
+		shot <- err
+	}()
+	<-entered // the still's encode is stuck
+	before := c.Hub().Latest().Seq
+	fs := frames(t, c, 11, 160, 120) // a viewer still gets frames meanwhile
+	if fs[len(fs)-1].Seq < before+10 {
+		t.Errorf("frames went from %d to %d while a snapshot was stuck", before, fs[len(fs)-1].Seq)
+	}
+	close(release)
+	if err := <-shot; err != nil {
+		t.Fatal(err)
+	}
+}

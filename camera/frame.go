@@ -130,6 +130,9 @@ func (f *Frame) Still() ([]byte, error) {
 	if f.still != nil {
 		return f.still, nil
 	}
+	if stillHook != nil {
+		stillHook()
+	}
 	b, err := f.encode(SnapshotQuality)
 	if err != nil {
 		return nil, err
@@ -279,6 +282,10 @@ func (f *Frame) freeLocked() {
 		f.raw = nil
 	}
 }
+
+// stillHook, when a test sets it, runs before every still's encode: it
+// shows that a slow still holds up nobody but the one who asked for it.
+var stillHook func()
 
 // Stats counts the camera's work, for /state: what a frame costs shows
 // there.
