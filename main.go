@@ -26,6 +26,7 @@ import (
 	"pistream/album"
 	"pistream/camera"
 	"pistream/httpstream"
+	"pistream/internal/statedir"
 	"pistream/notes"
 	"pistream/tui"
 	"pistream/tui/sshd"
@@ -205,8 +206,9 @@ func run(o options, settings camera.Settings) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := os.MkdirAll(o.state, 0o700); err != nil {
-		return fmt.Errorf("state directory: %w", err)
+	loose, err := statedir.Prepare(o.state)
+	if err != nil {
+		return err
 	}
 	local := !o.headless && term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
 	logger, closeLog, err := newLogger(o, local)
@@ -214,6 +216,9 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer closeLog()
+	if loose != 0 {
+		logger.Warn("tightened the state directory: others could enter it", "path", o.state, "was", fmt.Sprintf("%04o", loose), "now", "0700")
+	}
 
 	photos, err := album.Open(o.photos)
 	if err != nil {
@@ -342,7 +347,7 @@ func listenHTTP(o options, cam *camera.Camera, logger *log.Logger) (*feed, error
 	if o.httpAuth == "token" {
 		if token = o.httpToken; token == "" {
 			var err error
-			if token, err = httpstream.LoadOrCreateToken(filepath.Join(o.state, "http_token")); err != nil {
+			if token, err = httpstream.LoadOrCreateToken(filepath.Join(o.state, "http_token"), logger); err != nil {
 				return nil, err
 			}
 		}

@@ -1,6 +1,7 @@
 package httpstream
 
 import (
+	"charm.land/log/v2"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"pistream/internal/atomicfile"
+	"pistream/internal/statedir"
 )
 
 // CookieName is the cookie that carries the access token after a URL with
@@ -21,22 +23,20 @@ import (
 const CookieName = "pistream_token"
 
 // LoadOrCreateToken returns the access token kept in path, creating a random
-// 128-bit one (32 hex digits, file mode 0600) on first use.
-func LoadOrCreateToken(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		tok := strings.TrimSpace(string(data))
-		if err := ValidToken(tok); err != nil {
-			return "", fmt.Errorf("http token in %s: %w", path, err)
-		}
-		return tok, nil
+// one (mode 0600) on first use. The file is never read through a symbolic
+// link; a link, a directory or another odd file there is an error naming
+// the path; a token file others can read is tightened to 0600 and logged.
+func LoadOrCreateToken(path string, logger *log.Logger) (string, error) {
+	if logger == nil {
+		logger = log.Default()
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("http token: %w", err)
+	tok, ok, err := readToken(path, logger)
+	if ok || err != nil {
+		return tok, err
 	}
 	var b [16]byte
 	rand.Read(b[:])
-	tok := hex.EncodeToString(b[:])
+	tok = hex.EncodeToString(b[:])
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("http token: %w", err)
@@ -50,13 +50,39 @@ func LoadOrCreateToken(path string) (string, error) {
 	// crash never leaves an empty token file, and of two processes
 	// starting at once the second reads the first one's token.
 	err = atomicfile.Create(root, filepath.Base(path), ".http_token-", []byte(tok+"\n"), 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadOrCreateToken(path)
+	if errors.Is(err, fs.ErrExist) { // another process was first: read its token, once
+		if tok, ok, err := readToken(path, logger); ok || err != nil {
+			return tok, err
+		}
+		return "", fmt.Errorf("http token: %s appeared and vanished while pistream created it", path)
 	}
 	if err != nil {
 		return "", fmt.Errorf("http token: %w", err)
 	}
 	return tok, nil
+}
+
+// readToken reads the token at path; ok is false when there is none yet.
+func readToken(path string, logger *log.Logger) (tok string, ok bool, err error) {
+	exists, tightened, err := statedir.CheckSecret(path)
+	if err != nil {
+		return "", false, fmt.Errorf("http token: %w", err)
+	}
+	if !exists {
+		return "", false, nil
+	}
+	if tightened != 0 {
+		logger.Warn("tightened the HTTP token file: others could read it", "path", path, "was", fmt.Sprintf("%04o", tightened), "now", "0600")
+	}
+	data, err := statedir.ReadSecret(path, 4096)
+	if err != nil {
+		return "", false, fmt.Errorf("http token: %w", err)
+	}
+	tok = strings.TrimSpace(string(data))
+	if err := ValidToken(tok); err != nil {
+		return "", false, fmt.Errorf("http token in %s: %w", path, err)
+	}
+	return tok, true, nil
 }
 
 // ValidToken refuses tokens too short to be secret or that could not be

@@ -80,7 +80,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 	t.Run("creates in a new directory", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "state", "sub")
 		path := filepath.Join(dir, "http_token")
-		tok, err := LoadOrCreateToken(path)
+		tok, err := LoadOrCreateToken(path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 			t.Errorf("file holds %q, want %q", data, tok+"\n")
 		}
 
-		again, err := LoadOrCreateToken(path)
+		again, err := LoadOrCreateToken(path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,8 +121,8 @@ func TestLoadOrCreateToken(t *testing.T) {
 
 	t.Run("two new tokens differ", func(t *testing.T) {
 		dir := t.TempDir()
-		a, err1 := LoadOrCreateToken(filepath.Join(dir, "a"))
-		b, err2 := LoadOrCreateToken(filepath.Join(dir, "b"))
+		a, err1 := LoadOrCreateToken(filepath.Join(dir, "a"), nil)
+		b, err2 := LoadOrCreateToken(filepath.Join(dir, "b"), nil)
 		if err1 != nil || err2 != nil {
 			t.Fatal(err1, err2)
 		}
@@ -134,7 +134,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 	t.Run("keeps a token written by hand", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "http_token")
 		os.WriteFile(path, []byte("  \t"+testToken+"\r\n\n"), 0o600)
-		tok, err := LoadOrCreateToken(path)
+		tok, err := LoadOrCreateToken(path, nil)
 		if err != nil || tok != testToken {
 			t.Errorf("got %q, %v; want %q", tok, err, testToken)
 		}
@@ -152,7 +152,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 			if err := os.WriteFile(path, []byte(bad.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			tok, err := LoadOrCreateToken(path)
+			tok, err := LoadOrCreateToken(path, nil)
 			if err == nil {
 				t.Fatalf("accepted %q from a file holding %q", tok, bad.content)
 			}
@@ -167,7 +167,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 
 	t.Run("path is a directory", func(t *testing.T) {
 		path := t.TempDir()
-		if tok, err := LoadOrCreateToken(path); err == nil {
+		if tok, err := LoadOrCreateToken(path, nil); err == nil {
 			t.Errorf("got token %q from a directory", tok)
 		}
 	})
@@ -175,7 +175,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 	t.Run("parent is a file", func(t *testing.T) {
 		parent := filepath.Join(t.TempDir(), "file")
 		os.WriteFile(parent, []byte("x"), 0o600)
-		if tok, err := LoadOrCreateToken(filepath.Join(parent, "http_token")); err == nil {
+		if tok, err := LoadOrCreateToken(filepath.Join(parent, "http_token"), nil); err == nil {
 			t.Errorf("got token %q under a regular file", tok)
 		}
 	})

@@ -44,7 +44,7 @@ type Server struct {
 // cfg.AuthorizedKeys get in; passwords and keyboard-interactive are off.
 // The host key at cfg.HostKeyPath is created if missing.
 func New(app *tui.App, cfg Config) (*Server, error) {
-	if err := prepareHostKey(cfg.HostKeyPath); err != nil {
+	if err := prepareHostKey(cfg.HostKeyPath, app.Log.WithPrefix("ssh")); err != nil {
 		return nil, err
 	}
 	if cfg.MaxSessions <= 0 {
@@ -103,7 +103,7 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
-	if err := checkHostKey(cfg.HostKeyPath); err != nil {
+	if err := checkHostKey(cfg.HostKeyPath, logger); err != nil {
 		return nil, err
 	}
 	s.ssh = srv

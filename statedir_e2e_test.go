@@ -1,0 +1,117 @@
+package main
+
+// Attacks on the state directory: what a careless user or another local
+// account could leave there.
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runFails runs pistream with args and wants it to exit non-zero on its
+// own, saying want; it returns the output.
+func runFails(t *testing.T, want string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"--headless", "--camera", "test", "--http", "127.0.0.1:0", "--ssh", ""}, args...)...)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second): // a failure guard, not a time limit
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("pistream did not stop by itself:\n%s", out.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+		t.Fatalf("exit %v, want a non-zero status:\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("the message does not say %q:\n%s", want, out.String())
+	}
+	return out.String()
+}
+
+// Odd things in the state directory: a clear error naming the path, a
+// non-zero status, and nothing left behind.
+func TestOddStateDirectory(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(state string) error
+		flags []string
+	}{
+		{"dangling symlink at http_token", func(s string) error { return os.Symlink(filepath.Join(s, "nowhere"), filepath.Join(s, "http_token")) }, []string{"--http-auth", "token"}},
+		{"symlink to a file at http_token", func(s string) error {
+			os.WriteFile(filepath.Join(s, "elsewhere"), []byte("0123456789abcdef0123\n"), 0o600)
+			return os.Symlink(filepath.Join(s, "elsewhere"), filepath.Join(s, "http_token"))
+		}, []string{"--http-auth", "token"}},
+		{"directory at http_token", func(s string) error { return os.Mkdir(filepath.Join(s, "http_token"), 0o700) }, []string{"--http-auth", "token"}},
+		{"symlink at the SSH host key", func(s string) error {
+			return os.Symlink(filepath.Join(s, "nowhere"), filepath.Join(s, "ssh_host_ed25519_key"))
+		}, []string{"--http", "", "--ssh", "127.0.0.1:0", "--authorized-keys", "/dev/null"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, "state")
+			os.Mkdir(state, 0o700)
+			if err := tc.setup(state); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadDir(state)
+			want := filepath.Join(state, "http_token")
+			if strings.Contains(tc.name, "SSH") {
+				want = filepath.Join(state, "ssh_host_ed25519_key")
+			}
+			runFails(t, want, append([]string{"--state", state, "--photos", filepath.Join(dir, "p"), "--notes", filepath.Join(dir, "n")}, tc.flags...)...)
+			after, _ := os.ReadDir(state)
+			if len(after) != len(before) {
+				var names []string
+				for _, e := range after {
+					names = append(names, e.Name())
+				}
+				t.Errorf("pistream left files behind in the state directory: %v", names)
+			}
+		})
+	}
+}
+
+// Loose permissions are tightened, and said so: the state directory to
+// 0700, the token to 0600, the host key to 0600.
+func TestLoosePermissionsAreTightened(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	os.Mkdir(state, 0o755)
+	os.Chmod(state, 0o755)
+	os.WriteFile(filepath.Join(state, "http_token"), []byte("0123456789abcdef0123\n"), 0o644)
+	os.Chmod(filepath.Join(state, "http_token"), 0o644)
+	p := start(t, "--state", state, "--http-auth", "token", "--http-token", "")
+	for _, tc := range []struct {
+		path string
+		want os.FileMode
+	}{{state, 0o700}, {filepath.Join(state, "http_token"), 0o600}} {
+		fi, err := os.Stat(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != tc.want {
+			t.Errorf("%s is %04o, want %04o", tc.path, fi.Mode().Perm(), tc.want)
+		}
+	}
+	log := p.log.String()
+	for _, want := range []string{"tightened the state directory", "tightened the HTTP token file"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not say %q:\n%s", want, log)
+		}
+	}
+}
