@@ -5,6 +5,7 @@ package main
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,6 +113,27 @@ func TestLoosePermissionsAreTightened(t *testing.T) {
 	for _, want := range []string{"tightened the state directory", "tightened the HTTP token file"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log does not say %q:\n%s", want, log)
+		}
+	}
+}
+
+// The token never comes back in a redirect, and the page asks browsers to
+// send no Referer (the token is in its URL).
+func TestTokenNotEchoed(t *testing.T) {
+	const tok = "0123456789abcdef0123"
+	p := start(t, "--http-auth", "token", "--http-token", tok)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"//state?token=" + tok, "/./?token=" + tok, "/" + "?token=" + tok} {
+		resp, err := client.Get(p.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); strings.Contains(loc, tok) {
+			t.Errorf("GET %s: %s with the token in Location %q", path, resp.Status, loc)
+		}
+		if rp := resp.Header.Get("Referrer-Policy"); rp != "no-referrer" {
+			t.Errorf("GET %s: Referrer-Policy %q, want no-referrer", path, rp)
 		}
 	}
 }

@@ -612,3 +612,24 @@ func FuzzValidToken(f *testing.F) {
 		}
 	})
 }
+
+// A path net/http would clean with a redirect (//state) is not found,
+// rather than redirected with the token echoed in Location; every answer
+// says no-referrer.
+func TestNoTokenInRedirects(t *testing.T) {
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 160, Height: 120, FPS: 30}})
+	const tok = "0123456789abcdef0123"
+	h := New(Config{Camera: cam, Token: tok}).Handler()
+	for _, target := range []string{"//state?token=" + tok, "/./state?token=" + tok, "/x/../state?token=" + tok} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		if loc := rec.Header().Get("Location"); strings.Contains(loc, tok) || rec.Code/100 == 3 {
+			t.Errorf("GET %s: %d, Location %q: the token is echoed in a redirect", target, rec.Code, loc)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/state?token="+tok, nil))
+	if rec.Code != 200 || rec.Header().Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("GET /state: %d, Referrer-Policy %q; want 200, no-referrer", rec.Code, rec.Header().Get("Referrer-Policy"))
+	}
+}

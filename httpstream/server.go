@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -83,10 +85,26 @@ func New(cfg Config) *Server {
 
 // Handler returns the handler for every path.
 func (s *Server) Handler() http.Handler {
-	if s.cfg.Token == "" {
-		return s.mux
+	var h http.Handler = s.mux
+	if s.cfg.Token != "" {
+		h = s.requireToken(h)
 	}
-	return s.requireToken(s.mux)
+	return canonical(h)
+}
+
+// canonical serves only clean paths: net/http would redirect //state to
+// /state with the query, the token included, echoed in Location. It also
+// keeps the URL, and so the token, out of the Referer of anything the
+// page links to.
+func canonical(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p && !(strings.HasSuffix(p, "/") && path.Clean(p)+"/" == p) {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // admit counts a new viewer unless MaxViewers are already watching: a

@@ -77,4 +77,3 @@ func TestPrepare(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
