@@ -191,7 +191,7 @@ func (c *Camera) Run(ctx context.Context) {
 				}
 			}
 			var err error
-			src, err = openSource(spec, c.asked())
+			src, err = c.open(ctx, spec)
 			if err != nil {
 				fails++
 				c.failed(err, fails)
@@ -223,7 +223,7 @@ func (c *Camera) Run(ctx context.Context) {
 func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 	cands := candidates(ctx, c.cfg.Spec, c.cfg.Settings)
 	for i, spec := range cands {
-		src, err := openSource(spec, c.asked())
+		src, err := c.open(ctx, spec)
 		if err == nil && c.cfg.Spec == "auto" && spec != "test" {
 			// A device node may exist and still give no frames (the Pi's
 			// raw Unicam node): insist on one frame before choosing it.
@@ -248,6 +248,34 @@ func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 		}
 	}
 	return c.cfg.Spec, nil
+}
+
+// open opens spec, giving up when ctx ends first: a source that blocks in
+// its open (a wedged device, a GStreamer pipeline that never starts) must
+// not hold up pistream's stop. An open abandoned that way is closed when
+// (if) it returns.
+func (c *Camera) open(ctx context.Context, spec string) (Source, error) {
+	type opened struct {
+		src Source
+		err error
+	}
+	done := make(chan opened, 1)
+	openFn, asked := openSource, c.asked()
+	go func() {
+		src, err := openFn(spec, asked)
+		done <- opened{src, err}
+	}()
+	select {
+	case o := <-done:
+		return o.src, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-done; o.err == nil {
+				o.src.Close()
+			}
+		}()
+		return nil, fmt.Errorf("open %s: %w", spec, ctx.Err())
+	}
 }
 
 // probe reads one frame from src within the watchdog's time; on failure it

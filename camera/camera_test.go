@@ -447,3 +447,33 @@ func TestSlowSnapshotHoldsUpNoFrames(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A source that blocks in its open does not hold up the stop: Run returns
+// when its context ends, and the open, when it returns at last, is closed.
+func TestStopWhileOpenBlocks(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	closed := make(chan struct{})
+	openSource = func(string, Asked) (Source, error) {
+		close(entered)
+		<-release
+		return &closeNotifier{closed: closed}, nil
+	}
+	t.Cleanup(func() { openSource = Open })
+	c := New(Config{Spec: "/dev/video7", Settings: Settings{Width: 160, Height: 120, FPS: 30}})
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { defer close(ran); c.Run(ctx) }()
+	<-entered
+	cancel()
+	<-ran // would wait for ever if Run waited for the open
+	if st := c.Status(); st.State != StateStopped {
+		t.Errorf("state %s after Run, want stopped", st.State)
+	}
+	close(release)
+	<-closed // the late source is not leaked
+}
+
+type closeNotifier struct{ closed chan struct{} }
+
+func (c *closeNotifier) Read(*gocv.Mat) ([]byte, error) { return nil, errEndOfStream }
+func (c *closeNotifier) Close() error                   { close(c.closed); return nil }
