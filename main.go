@@ -316,6 +316,7 @@ func run(o options, settings camera.Settings) error {
 			sshSrv.Close() // ends every session's program
 		}
 		stopCam()
+		app.Wait() // photos asked for are saved, or their failure logged
 		return nil
 	})
 	err = g.Wait()

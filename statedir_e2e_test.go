@@ -137,3 +137,28 @@ func TestTokenNotEchoed(t *testing.T) {
 		}
 	}
 }
+
+// Every snapshot asked for is saved, or its failure logged, even when the
+// session quits right after a burst of presses.
+func TestSnapshotsSurviveTheSessionsEnd(t *testing.T) {
+	e := startTUI(t, nil, "--fps", "1") // the next frame is up to a second away
+	s := e.open(t)
+	const presses = 100
+	s.press(strings.Repeat("s", presses) + "q")
+	photos := filepath.Join(e.dir, "photos")
+	deadline := time.Now().Add(60 * time.Second) // a failure guard, not a time limit
+	for {
+		saved := len(photosIn(t, photos))
+		log := e.proc.log.String()
+		failed := strings.Count(log, "snapshot not taken") + strings.Count(log, "snapshot not saved")
+		logged := strings.Count(log, "snapshot saved")
+		if saved+failed == presses && logged == saved {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d presses: %d photos saved (%d logged), %d failures logged: %d vanished without a word",
+				presses, saved, logged, failed, presses-saved-failed)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

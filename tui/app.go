@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -32,6 +33,7 @@ type App struct {
 	Log      *log.Logger
 
 	previews Previews
+	snaps    sync.WaitGroup // snapshots asked for and not yet saved or reported
 }
 
 // NewModel returns the root model of one session. ctx ends with the
@@ -49,27 +51,50 @@ type snapshotMsg struct {
 }
 
 // snapshot takes a full-quality still from the camera and saves it into the
-// album, as a command.
+// album. The work is the App's, not the session's: it starts at once, in
+// Update, and a photo asked for is saved (or its failure logged) even if
+// the session ends meanwhile. The command only waits for the outcome, to
+// show it in that session.
 func (a *App) snapshot(ctx context.Context) tea.Cmd {
+	done := make(chan snapshotMsg, 1)
+	a.snaps.Add(1)
+	go func() {
+		defer a.snaps.Done()
+		done <- a.takeSnapshot()
+	}()
 	return func() tea.Msg {
-		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		defer cancel()
-		still, err := a.Camera.Snapshot(sctx)
-		if err != nil {
-			return snapshotMsg{err: err}
+		select {
+		case m := <-done:
+			return m
+		case <-ctx.Done():
+			return nil
 		}
-		p, err := a.Album.Save(still.JPEG, still.Time)
-		if err != nil {
-			if album.IsDiskFull(err) {
-				err = fmt.Errorf("disk full: %w", err)
-			}
-			a.Log.Warn("snapshot not saved", "err", err)
-			return snapshotMsg{err: err}
-		}
-		a.Log.Info("snapshot saved", "photo", p.Name)
-		return snapshotMsg{photo: p}
 	}
 }
+
+// takeSnapshot waits up to 3 s for a still, saves it and logs the outcome.
+func (a *App) takeSnapshot() snapshotMsg {
+	sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	still, err := a.Camera.Snapshot(sctx)
+	if err != nil {
+		a.Log.Warn("snapshot not taken", "err", err)
+		return snapshotMsg{err: err}
+	}
+	p, err := a.Album.Save(still.JPEG, still.Time)
+	if err != nil {
+		if album.IsDiskFull(err) {
+			err = fmt.Errorf("disk full: %w", err)
+		}
+		a.Log.Warn("snapshot not saved", "err", err)
+		return snapshotMsg{err: err}
+	}
+	a.Log.Info("snapshot saved", "photo", p.Name)
+	return snapshotMsg{photo: p}
+}
+
+// Wait returns once every snapshot asked for is saved or reported.
+func (a *App) Wait() { a.snaps.Wait() }
 
 // waitFor returns a command that delivers msg when ch, a Changed channel
 // of the album or the notes, is closed, or nothing when ctx ends first.
