@@ -5,10 +5,12 @@ package main
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +162,40 @@ func TestSnapshotsSurviveTheSessionsEnd(t *testing.T) {
 				presses, saved, logged, failed, presses-saved-failed)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Wrong tokens are not free: after 30 in a minute, that address gets 429;
+// the right token from another address is served as ever.
+func TestWrongTokensBackOffEndToEnd(t *testing.T) {
+	const tok = "0123456789abcdef0123"
+	p := start(t, "--http-auth", "token", "--http-token", tok)
+	from := func(ip string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+		return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	}
+	guesser, other := from("127.0.0.1"), from("127.0.0.2")
+	codes := map[int]int{}
+	for i := range 40 {
+		resp, err := guesser.Get(p.url + "/state?token=wrong-token-" + strconv.Itoa(1000000+i) + "xyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes[resp.StatusCode]++
+	}
+	if codes[401] != 30 || codes[http.StatusTooManyRequests] != 10 {
+		t.Errorf("40 wrong tokens got %v, want 30 × 401 then 10 × 429", codes)
+	}
+	resp, err := other.Get(p.url + "/state?token=" + tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("the right token from another address got %s", resp.Status)
+	}
+	if !strings.Contains(p.log.String(), "too many wrong tokens") {
+		t.Errorf("nothing logged:\n%s", p.log.String())
 	}
 }

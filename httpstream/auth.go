@@ -134,8 +134,16 @@ func sameToken(got, want string) bool {
 // cookie, so a page opened from a URL with ?token= can load its feed.
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.guesses.blocked(r.RemoteAddr) {
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, "429 too many wrong tokens from this address: try again in a minute", http.StatusTooManyRequests)
+			return
+		}
 		tok, fromQuery := tokenFrom(r)
 		if !sameToken(tok, s.cfg.Token) {
+			if tok != "" && s.guesses.wrong(r.RemoteAddr) {
+				s.log.Warn("too many wrong tokens: refusing this address for a minute", "remote", host(r.RemoteAddr))
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pistream"`)
 			msg := "401 unauthorized: open the URL with ?token=… that pistream prints at start and shows on its Live screen"
 			if tok != "" {

@@ -31,7 +31,8 @@ func newAuthServer(t testing.TB, token string) *Server {
 		Spec: "test", Settings: camera.Settings{Width: 160, Height: 120, FPS: 30},
 		Logger: quiet,
 	})
-	return New(Config{Camera: cam, Logger: quiet, Token: token, SnapshotWait: 10 * time.Millisecond})
+	// Many wrong tokens come from one address here: no limit on guesses.
+	return New(Config{Camera: cam, Logger: quiet, Token: token, SnapshotWait: 10 * time.Millisecond, GuessLimit: -1})
 }
 
 func TestValidToken(t *testing.T) {
@@ -631,5 +632,43 @@ func TestNoTokenInRedirects(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/state?token="+tok, nil))
 	if rec.Code != 200 || rec.Header().Get("Referrer-Policy") != "no-referrer" {
 		t.Errorf("GET /state: %d, Referrer-Policy %q; want 200, no-referrer", rec.Code, rec.Header().Get("Referrer-Policy"))
+	}
+}
+
+// Wrong tokens from one address: after the limit it gets 429 for the rest
+// of the minute (logged once); another address with the right token is
+// served as before; a minute later the first may try again.
+func TestWrongTokensBackOff(t *testing.T) {
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 160, Height: 120, FPS: 30}})
+	var logged strings.Builder
+	s := New(Config{Camera: cam, Token: testToken, GuessLimit: 5, Logger: log.New(&logged), SnapshotWait: 10 * time.Millisecond})
+	now := time.Now()
+	s.guesses.now = func() time.Time { return now }
+	h := s.Handler()
+	get := func(addr, tok string) int {
+		r := httptest.NewRequest("GET", "/state", nil)
+		r.RemoteAddr = addr
+		r.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	for i := range 5 {
+		if c := get("192.0.2.7:1000", "wrong-token-0123456789"); c != 401 {
+			t.Fatalf("wrong token %d: %d, want 401", i+1, c)
+		}
+	}
+	if c := get("192.0.2.7:1001", testToken); c != http.StatusTooManyRequests {
+		t.Errorf("after 5 wrong tokens, the same address got %d, want 429", c)
+	}
+	if c := get("192.0.2.8:1000", testToken); c != 200 {
+		t.Errorf("another address with the right token got %d, want 200", c)
+	}
+	if n := strings.Count(logged.String(), "too many wrong tokens"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logged.String())
+	}
+	now = now.Add(guessWindow)
+	if c := get("192.0.2.7:1002", testToken); c != 200 {
+		t.Errorf("a minute later the address got %d, want 200", c)
 	}
 }

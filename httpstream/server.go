@@ -44,6 +44,10 @@ type Config struct {
 	Token string
 	// MaxViewers caps the /stream viewers; the next one gets 503. 0: no cap.
 	MaxViewers int
+	// GuessLimit is how many wrong tokens one address may send in a minute
+	// before it is refused with 429 for the rest of that minute (default
+	// DefaultGuessLimit; negative: no limit).
+	GuessLimit int
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -54,6 +58,7 @@ type Server struct {
 	cfg     Config
 	started time.Time
 	viewers atomic.Int64
+	guesses guesses // wrong tokens per address
 	mux     *http.ServeMux
 }
 
@@ -61,6 +66,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.FrameWriteTimeout <= 0 {
 		cfg.FrameWriteTimeout = 5 * time.Second
+	}
+	if cfg.GuessLimit == 0 {
+		cfg.GuessLimit = DefaultGuessLimit
 	}
 	if cfg.SnapshotWait <= 0 {
 		cfg.SnapshotWait = 2 * time.Second
@@ -75,6 +83,7 @@ func New(cfg Config) *Server {
 		cfg:     cfg,
 		started: time.Now(),
 		mux:     http.NewServeMux(),
+		guesses: guesses{now: time.Now, limit: cfg.GuessLimit},
 	}
 	s.mux.HandleFunc("GET /stream", s.serveStream)
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
