@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pistream/httpstream"
+	"pistream/internal/jpegmark"
 )
 
 // waitStateOf polls /state until pred holds, failing after a generous
@@ -42,7 +43,7 @@ func getJPEG(t testing.TB, p *proc, path string) []byte {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET %s: %d %v: %s", path, resp.StatusCode, err, b)
 	}
-	if err := httpstream.CheckJPEG(b); err != nil {
+	if err := jpegmark.Check(b); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 	return b

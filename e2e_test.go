@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"pistream/httpstream"
+	"pistream/internal/jpegmark"
+	"pistream/internal/mjpegtest"
 )
 
 var binPath string // the pistream binary built for these tests
@@ -189,7 +191,7 @@ func (p *proc) get(ctx context.Context, path string) (*http.Response, error) {
 
 // stream opens /stream, failing unless it answers 200. The stream is
 // closed by leave or when the test ends.
-func (p *proc) stream(t testing.TB) (pr *httpstream.PartReader, leave func()) {
+func (p *proc) stream(t testing.TB) (pr *mjpegtest.PartReader, leave func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	resp, err := p.get(ctx, "/stream")
@@ -202,7 +204,7 @@ func (p *proc) stream(t testing.TB) (pr *httpstream.PartReader, leave func()) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /stream: %s, want 200", resp.Status)
 	}
-	return httpstream.NewPartReader(resp.Body), leave
+	return mjpegtest.NewPartReader(resp.Body, httpstream.Boundary), leave
 }
 
 // state reads /state.
@@ -258,7 +260,7 @@ func watchWith(t testing.TB, p *proc, v *viewer, delay time.Duration) *viewer {
 	go func() {
 		defer close(v.done)
 		defer resp.Body.Close()
-		pr := httpstream.NewPartReader(resp.Body)
+		pr := mjpegtest.NewPartReader(resp.Body, httpstream.Boundary)
 		var buf []byte
 		for {
 			p, err := pr.Next(buf)
@@ -271,7 +273,7 @@ func watchWith(t testing.TB, p *proc, v *viewer, delay time.Duration) *viewer {
 			buf = p.JPEG
 			now := time.Now()
 			v.mu.Lock()
-			if err := httpstream.CheckJPEG(p.JPEG); err != nil && v.bad == "" {
+			if err := jpegmark.Check(p.JPEG); err != nil && v.bad == "" {
 				v.bad = err.Error()
 			}
 			v.times = append(v.times, now)
@@ -352,20 +354,20 @@ func TestCurl(t *testing.T) {
 	}
 	p := start(t)
 	snap, err := exec.Command("curl", "-sf", p.url+"/snapshot").Output()
-	if err != nil || httpstream.CheckJPEG(snap) != nil {
+	if err != nil || jpegmark.Check(snap) != nil {
 		t.Fatalf("curl /snapshot: %v, %d bytes", err, len(snap))
 	}
 	// curl ends the stream after its time limit (exit 28); what it got
 	// must be complete parts.
 	out, _ := exec.Command("curl", "-s", "--max-time", "1", p.url+"/?action=stream").Output()
-	pr := httpstream.NewPartReader(strings.NewReader(string(out)))
+	pr := mjpegtest.NewPartReader(strings.NewReader(string(out)), httpstream.Boundary)
 	n := 0
 	for {
 		part, err := pr.Next(nil)
 		if err != nil {
 			break
 		}
-		if err := httpstream.CheckJPEG(part.JPEG); err != nil {
+		if err := jpegmark.Check(part.JPEG); err != nil {
 			t.Fatalf("part %d: %v", n, err)
 		}
 		n++
@@ -577,7 +579,7 @@ func TestMakeRun(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || httpstream.CheckJPEG(body) != nil {
+	if resp.StatusCode != 200 || jpegmark.Check(body) != nil {
 		t.Fatalf("snapshot from make run at the printed URL: %s, %d bytes", resp.Status, len(body))
 	}
 	if resp, err := http.Get("http://127.0.0.1:" + port + "/snapshot"); err != nil || resp.StatusCode != 401 {

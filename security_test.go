@@ -30,6 +30,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"pistream/httpstream"
+	"pistream/internal/jpegmark"
+	"pistream/internal/mjpegtest"
 )
 
 const testToken = "attack-test-token-0123456789abcdef"
@@ -160,7 +162,7 @@ func TestHalfSentRequests(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || httpstream.CheckJPEG(body) != nil {
+	if resp.StatusCode != 200 || jpegmark.Check(body) != nil {
 		t.Fatalf("snapshot: %s", resp.Status)
 	}
 	t.Logf("snapshot beside 300 half-sent requests in %v", time.Since(at).Round(time.Millisecond))
@@ -315,11 +317,11 @@ func TestTLS(t *testing.T) {
 		if resp.ProtoMajor != proto || resp.StatusCode != 200 {
 			t.Errorf("/stream: %s %s, want HTTP/%d 200", resp.Proto, resp.Status, proto)
 		}
-		pr := httpstream.NewPartReader(resp.Body)
+		pr := mjpegtest.NewPartReader(resp.Body, httpstream.Boundary)
 		for i := range 3 {
 			part, err := pr.Next(nil)
 			if err == nil {
-				err = httpstream.CheckJPEG(part.JPEG)
+				err = jpegmark.Check(part.JPEG)
 			}
 			if err != nil {
 				t.Errorf("/stream over HTTP/%d, part %d: %v", proto, i, err)
@@ -498,7 +500,7 @@ func TestDiskFull(t *testing.T) {
 			continue
 		}
 		b, _ := os.ReadFile(filepath.Join(dir, ent.Name()))
-		if err := httpstream.CheckJPEG(b); err != nil {
+		if err := jpegmark.Check(b); err != nil {
 			t.Errorf("%s: %v", ent.Name(), err)
 		}
 		n++
@@ -536,7 +538,7 @@ func TestStopWithEverythingInFlight(t *testing.T) {
 			continue
 		}
 		b, _ := os.ReadFile(filepath.Join(e.dir, "photos", ent.Name()))
-		if !strings.HasSuffix(ent.Name(), ".jpg") || httpstream.CheckJPEG(b) != nil {
+		if !strings.HasSuffix(ent.Name(), ".jpg") || jpegmark.Check(b) != nil {
 			t.Errorf("after the stop: %q is not a complete photo", ent.Name())
 		}
 	}

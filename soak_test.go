@@ -33,7 +33,7 @@ import (
 	"testing"
 	"time"
 
-	"pistream/httpstream"
+	"pistream/internal/jpegmark"
 )
 
 var soakFor = flag.Duration("soak", 0, "run TestSoak under load for this long, e.g. 10m (0: skip it)")
@@ -195,7 +195,7 @@ func TestSoak(t *testing.T) {
 			err = fmt.Errorf("%s: %q", resp.Status, body)
 		}
 		if err == nil {
-			err = httpstream.CheckJPEG(body)
+			err = jpegmark.Check(body)
 		}
 		if err != nil {
 			errs.add("GET /snapshot", "%v", err)

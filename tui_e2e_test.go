@@ -21,7 +21,7 @@ import (
 	"github.com/charmbracelet/x/vt"
 	"golang.org/x/crypto/ssh"
 
-	"pistream/httpstream"
+	"pistream/internal/jpegmark"
 )
 
 // tuiEnv is a pistream with SSH on, its directories and a key allowed in.
@@ -289,7 +289,7 @@ func TestSSHControlTUI(t *testing.T) {
 		t.Fatalf("photos %v, screen says %v", got, m)
 	}
 	data, _ := os.ReadFile(filepath.Join(photosDir, got[0]))
-	if err := httpstream.CheckJPEG(data); err != nil {
+	if err := jpegmark.Check(data); err != nil {
 		t.Fatalf("snapshot: %v", err)
 	}
 	name := got[0]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"pistream/internal/atomicfile"
+	"pistream/internal/jpegmark"
 )
 
 // MaxPhotoSize is the largest photo Save stores and Read returns: 64 MiB.
@@ -52,7 +53,7 @@ func (a *Album) Save(jpeg []byte, t time.Time) (Photo, error) {
 }
 
 func (a *Album) save(data []byte, t time.Time) (Photo, error) {
-	if !isCompleteJPEG(data) {
+	if jpegmark.Check(data) != nil {
 		return Photo{}, ErrNotJPEG
 	}
 	if len(data) > MaxPhotoSize {
@@ -81,14 +82,6 @@ func (a *Album) save(data []byte, t time.Time) (Photo, error) {
 		p.Width, p.Height = cfg.Width, cfg.Height
 	}
 	return p, nil
-}
-
-// isCompleteJPEG reports whether data starts with a JPEG's SOI marker and
-// ends with its EOI marker.
-func isCompleteJPEG(data []byte) bool {
-	return len(data) >= 4 &&
-		bytes.HasPrefix(data, []byte{0xFF, 0xD8}) &&
-		bytes.HasSuffix(data, []byte{0xFF, 0xD9})
 }
 
 // place gives the temp file tmp the first free photo name for t.

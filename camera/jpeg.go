@@ -1,29 +1,18 @@
 package camera
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
 	"gocv.io/x/gocv"
+
+	"pistream/internal/jpegmark"
 )
-
-// ErrNotJPEG says bytes are not one complete JPEG image.
-var ErrNotJPEG = errors.New("not a complete JPEG (FF D8 … FF D9)")
-
-// CheckJPEG reports whether b starts with the JPEG start-of-image marker
-// and ends with the end-of-image marker.
-func CheckJPEG(b []byte) error {
-	if len(b) < 4 || !bytes.HasPrefix(b, []byte{0xFF, 0xD8}) || !bytes.HasSuffix(b, []byte{0xFF, 0xD9}) {
-		return ErrNotJPEG
-	}
-	return nil
-}
 
 // jpegSize checks that b is a complete JPEG and reads its size from the
 // frame header, without decoding it.
 func jpegSize(b []byte) (w, h int, err error) {
-	if err := CheckJPEG(b); err != nil {
+	if err := jpegmark.Check(b); err != nil {
 		return 0, 0, err
 	}
 	for i := 2; i+4 <= len(b); {

@@ -2,7 +2,6 @@ package camera
 
 import (
 	"bytes"
-	"charm.land/log/v2"
 	"errors"
 	"fmt"
 	"image"
@@ -13,7 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/log/v2"
+
 	"gocv.io/x/gocv"
+
+	"pistream/internal/jpegmark"
 )
 
 // Source delivers frames. Read blocks until the next frame: a source of
@@ -229,7 +232,7 @@ func (c *capture) Read(raw *gocv.Mat) ([]byte, error) {
 	}
 	// One row of bytes: the encoded frame.
 	b := bytes.TrimRight(raw.ToBytes(), "\x00") // UVC cameras may pad their buffers
-	if err := CheckJPEG(b); err != nil {
+	if err := jpegmark.Check(b); err != nil {
 		return nil, fmt.Errorf("the source gave %d bytes that are not a JPEG: %w", len(b), err)
 	}
 	return b, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pistream/camera"
+	"pistream/internal/mjpegtest"
 )
 
 // A Listener serves until Shutdown, which ends a stream in progress at
@@ -34,7 +35,7 @@ func TestListenerServesAndShutsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	pr := NewPartReader(resp.Body)
+	pr := mjpegtest.NewPartReader(resp.Body, Boundary)
 	if _, err := pr.Next(nil); err != nil {
 		t.Fatal(err)
 	}

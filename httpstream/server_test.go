@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"pistream/camera"
+	"pistream/internal/jpegmark"
+	"pistream/internal/mjpegtest"
 )
 
 // serve starts a real camera with spec and an httptest server in front of
@@ -52,11 +54,11 @@ func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *htt
 }
 
 // nextJPEG reads part i, failing unless it is a complete JPEG.
-func nextJPEG(t *testing.T, pr *PartReader, i int) Part {
+func nextJPEG(t *testing.T, pr *mjpegtest.PartReader, i int) mjpegtest.Part {
 	t.Helper()
 	p, err := pr.Next(nil)
 	if err == nil {
-		err = CheckJPEG(p.JPEG)
+		err = jpegmark.Check(p.JPEG)
 	}
 	if err != nil {
 		t.Fatalf("part %d: %v", i, err)
@@ -85,7 +87,7 @@ func TestStreamParts(t *testing.T) {
 			if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 				t.Errorf("Cache-Control %q, want no-store", cc)
 			}
-			pr := NewPartReader(resp.Body)
+			pr := mjpegtest.NewPartReader(resp.Body, Boundary)
 			var last time.Time
 			for i := range 10 {
 				p := nextJPEG(t, pr, i)
@@ -107,7 +109,7 @@ func TestSnapshot(t *testing.T) {
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" {
 			t.Fatalf("%s: %s %q", path, resp.Status, resp.Header.Get("Content-Type"))
 		}
-		if err := CheckJPEG(body); err != nil {
+		if err := jpegmark.Check(body); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		if resp.Header.Get("X-Timestamp") == "" {
@@ -142,7 +144,7 @@ func TestState(t *testing.T) {
 	ts, s, _ := serve(t, "test")
 	resp := get(t, ts.URL+"/stream") // one viewer
 	defer resp.Body.Close()
-	if _, err := NewPartReader(resp.Body).Next(nil); err != nil {
+	if _, err := mjpegtest.NewPartReader(resp.Body, Boundary).Next(nil); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond) // let the camera measure its rate
@@ -192,7 +194,7 @@ func TestViewersLeaving(t *testing.T) {
 	ts, s, _ := serve(t, "test")
 	keep := get(t, ts.URL+"/stream")
 	defer keep.Body.Close()
-	kept := NewPartReader(keep.Body)
+	kept := mjpegtest.NewPartReader(keep.Body, Boundary)
 	if _, err := kept.Next(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -227,13 +229,13 @@ func TestParseTimestamp(t *testing.T) {
 		"12":                time.Unix(12, 0),
 		"12.5":              time.Unix(12, 500000000),
 	} {
-		got, err := ParseTimestamp(in)
+		got, err := mjpegtest.ParseTimestamp(in)
 		if err != nil || !got.Equal(want) {
-			t.Errorf("ParseTimestamp(%q) = %v, %v; want %v", in, got, err, want)
+			t.Errorf("mjpegtest.ParseTimestamp(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := ParseTimestamp("x"); err == nil {
-		t.Error("ParseTimestamp(x) succeeded")
+	if _, err := mjpegtest.ParseTimestamp("x"); err == nil {
+		t.Error("mjpegtest.ParseTimestamp(x) succeeded")
 	}
 	ts := time.Unix(1795663030, 162499999)
 	if got := string(appendTimestamp(nil, ts)); got != "1795663030.162499" {
@@ -304,7 +306,7 @@ func TestStreamProtocols(t *testing.T) {
 				t.Errorf("Transfer-Encoding %v, Connection: close %v, Content-Length %d: want a body that runs until the connection closes",
 					resp.TransferEncoding, resp.Close, resp.ContentLength)
 			}
-			pr := NewPartReader(resp.Body)
+			pr := mjpegtest.NewPartReader(resp.Body, Boundary)
 			for i := range 5 {
 				nextJPEG(t, pr, i)
 			}
@@ -317,7 +319,7 @@ func TestStreamProtocols(t *testing.T) {
 			resp2, leave2 := open()
 			defer leave2()
 			defer resp2.Body.Close()
-			if _, err := NewPartReader(resp2.Body).Next(nil); err != nil {
+			if _, err := mjpegtest.NewPartReader(resp2.Body, Boundary).Next(nil); err != nil {
 				t.Fatal(err)
 			}
 			stop()

@@ -1,9 +1,10 @@
-package httpstream
+// Package mjpegtest reads a multipart/x-mixed-replace MJPEG feed part by
+// part, as the tests and benchmarks of pistream's /stream do. Only tests
+// import it.
+package mjpegtest
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/textproto"
@@ -23,14 +24,16 @@ type Part struct {
 // (a mime/multipart reader only ends a part when the next boundary arrives,
 // one frame late).
 type PartReader struct {
-	r  *textproto.Reader
-	br *bufio.Reader
+	r        *textproto.Reader
+	br       *bufio.Reader
+	boundary string
 }
 
-// NewPartReader reads parts from the body of a /stream response.
-func NewPartReader(body io.Reader) *PartReader {
+// NewPartReader reads parts separated by boundary from the body of a
+// /stream response.
+func NewPartReader(body io.Reader, boundary string) *PartReader {
 	br := bufio.NewReaderSize(body, 64<<10)
-	return &PartReader{r: textproto.NewReader(br), br: br}
+	return &PartReader{r: textproto.NewReader(br), br: br, boundary: boundary}
 }
 
 // Next reads the next part. buf is reused for the JPEG when large enough.
@@ -42,7 +45,7 @@ func (p *PartReader) Next(buf []byte) (Part, error) {
 			return Part{}, err
 		}
 	}
-	if line != "--"+Boundary {
+	if line != "--"+p.boundary {
 		return Part{}, fmt.Errorf("want boundary, got %q", line)
 	}
 	h, err := p.r.ReadMIMEHeader()
@@ -85,16 +88,4 @@ func ParseTimestamp(s string) (time.Time, error) {
 		}
 	}
 	return time.Unix(secs, ns), nil
-}
-
-// ErrNotJPEG says a part is not one complete JPEG image.
-var ErrNotJPEG = errors.New("not a complete JPEG (FF D8 … FF D9)")
-
-// CheckJPEG reports whether b starts with the JPEG start-of-image marker
-// and ends with the end-of-image marker.
-func CheckJPEG(b []byte) error {
-	if len(b) < 4 || !bytes.HasPrefix(b, []byte{0xFF, 0xD8}) || !bytes.HasSuffix(b, []byte{0xFF, 0xD9}) {
-		return ErrNotJPEG
-	}
-	return nil
 }
