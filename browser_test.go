@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"pistream/httpstream"
+
 	"github.com/chromedp/chromedp"
 	"gocv.io/x/gocv"
 )
@@ -199,22 +201,10 @@ func TestViewerLeavesWhileNoFrames(t *testing.T) {
 	p := start(t, "--camera", path, "--size", "320x240")
 	v := watch(t, p, 0)
 	os.Remove(path) // the clip plays to its end; reopening it then fails for good
-	deadline := time.Now().Add(20 * time.Second)
-	for st := p.state(t); st.Camera == "streaming" || st.Viewers != 1; st = p.state(t) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 20 s: camera %s, %d viewers; want it reconnecting with 1 viewer", st.Camera, st.Viewers)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStateOf(t, p, "reconnecting with its viewer", func(s httpstream.State) bool { return s.Camera != "streaming" && s.Viewers == 1 })
 	got := v.total()
 	v.stop()
-	deadline = time.Now().Add(10 * time.Second)
-	for p.state(t).Viewers != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("a viewer left while no frames flowed; 10 s later pistream still counts it (camera %s)", p.state(t).Camera)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStateOf(t, p, "noticing the viewer left while no frames flowed", func(s httpstream.State) bool { return s.Viewers == 0 })
 	if st := p.state(t); st.Camera == "streaming" {
 		t.Errorf("the camera streamed again (%d frames reached the viewer before it left): the test proves nothing", got)
 	}

@@ -473,6 +473,13 @@ func (c *Camera) readFrame(src Source, soft Transform) (*Frame, error) {
 		}
 		return newLazyFrame(draw, w, h, soft, c.cfg.Quality, &c.stats, c.mats), nil
 	}
+	if js, ok := src.(jpegSource); ok { // no pixels ever: no Mat to lend
+		jpeg, err := js.ReadJPEG()
+		if err != nil {
+			return nil, err
+		}
+		return c.jpegFrame(jpeg, soft)
+	}
 	raw := c.mats.get()
 	jpeg, err := src.Read(raw)
 	if err != nil {
@@ -483,6 +490,11 @@ func (c *Camera) readFrame(src Source, soft Transform) (*Frame, error) {
 		return newRawFrame(raw, soft, c.cfg.Quality, &c.stats, c.mats), nil
 	}
 	c.mats.put(raw)
+	return c.jpegFrame(jpeg, soft)
+}
+
+// jpegFrame makes a frame of a source's JPEG, or says why it is broken.
+func (c *Camera) jpegFrame(jpeg []byte, soft Transform) (*Frame, error) {
 	f, err := newJPEGFrame(jpeg, soft, c.cfg.Quality, &c.stats)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBrokenFrame, err)

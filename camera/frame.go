@@ -37,6 +37,8 @@ type Frame struct {
 	jerr    error
 	quality int    // JPEG quality of the feed
 	src     []byte // the source's JPEG, before xf
+	srcW    int    // its size, read once from its header
+	srcH    int
 
 	stillMu sync.Mutex
 	still   []byte
@@ -56,7 +58,7 @@ var ErrFrameGone = errors.New("frame replaced before it was encoded")
 // NewJPEGFrame returns a frame holding a complete JPEG of w×h, e.g. for
 // tests of consumers.
 func NewJPEGFrame(jpeg []byte, seq uint64, at time.Time, w, h int) *Frame {
-	f := &Frame{Seq: seq, Time: at, Width: w, Height: h, src: jpeg, jpeg: jpeg}
+	f := &Frame{Seq: seq, Time: at, Width: w, Height: h, src: jpeg, srcW: w, srcH: h, jpeg: jpeg}
 	f.encoded.Store(true)
 	return f
 }
@@ -79,12 +81,12 @@ func newLazyFrame(draw func(*gocv.Mat), w, h int, xf Transform, quality int, st 
 // With a transform to do in software, its JPEG is made on demand like a
 // raw frame's.
 func newJPEGFrame(jpeg []byte, xf Transform, quality int, st *Stats) (*Frame, error) {
-	w, h, err := jpegSize(jpeg)
+	sw, sh, err := jpegSize(jpeg)
 	if err != nil {
 		return nil, err
 	}
-	w, h = xf.size(w, h)
-	f := &Frame{Width: w, Height: h, src: jpeg, xf: xf, quality: quality, stats: st}
+	w, h := xf.size(sw, sh)
+	f := &Frame{Width: w, Height: h, src: jpeg, srcW: sw, srcH: sh, xf: xf, quality: quality, stats: st}
 	if xf.IsIdentity() {
 		f.jpeg = jpeg
 		f.encoded.Store(true)
@@ -192,11 +194,7 @@ func (f *Frame) Scaled(w, h int) (gocv.Mat, error) {
 	pw, ph := f.xf.size(w, h) // the size before the transform
 	var small gocv.Mat
 	if f.src != nil {
-		sw, sh, err := jpegSize(f.src)
-		if err != nil {
-			return gocv.Mat{}, err
-		}
-		img, err := DecodeReduced(f.src, sw, sh, pw, ph)
+		img, err := DecodeReduced(f.src, f.srcW, f.srcH, pw, ph)
 		if err != nil {
 			return gocv.Mat{}, err
 		}

@@ -49,6 +49,7 @@ func openRPicam(spec string, a Asked) (Source, error) {
 }
 
 func (r *rpicamSource) Read(*gocv.Mat) ([]byte, error) { return r.stream.Next() }
+func (r *rpicamSource) ReadJPEG() ([]byte, error)      { return r.stream.Next() }
 
 // Close kills the child's process group and reaps it. It may be called
 // while Read waits, which then returns at once.

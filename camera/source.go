@@ -29,6 +29,12 @@ type Source interface {
 	Close() error
 }
 
+// jpegSource is a source that only ever gives JPEG (a camera child
+// process): the capture loop reads it without lending it a Mat.
+type jpegSource interface {
+	ReadJPEG() ([]byte, error)
+}
+
 // SourceInfo says what an open source is.
 type SourceInfo struct {
 	// Kind is rpicam, v4l2-mjpeg, v4l2-raw, gstreamer, file or test.

@@ -451,6 +451,12 @@ func TestSnapshotWriteDeadline(t *testing.T) {
 	s := New(Config{Camera: cam, FrameWriteTimeout: 100 * time.Millisecond})
 	ts := httptest.NewUnstartedServer(s.Handler())
 	ts.Listener = smallBuffers{ts.Listener}
+	closed := make(chan struct{})
+	ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateClosed {
+			close(closed)
+		}
+	}
 	ts.Start()
 	t.Cleanup(func() { cancel(); ts.Close(); <-done })
 
@@ -463,7 +469,12 @@ func TestSnapshotWriteDeadline(t *testing.T) {
 	}
 	defer conn.Close()
 	io.WriteString(conn, "GET /snapshot HTTP/1.1\r\nHost: pi\r\n\r\n")
-	time.Sleep(time.Second) // not reading, for ten times the deadline
+	// Not reading: the server must give up and close the connection.
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second): // a failure guard, not a time limit
+		t.Fatal("the server waited 30 s for a client that did not read")
+	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
