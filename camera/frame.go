@@ -29,7 +29,7 @@ type Frame struct {
 	Height int
 
 	xf    Transform // still to be done in software, on src or raw
-	stats *Stats    // counters of the camera it came from; nil in tests
+	stats *Stats    // counters of the camera it came from
 
 	encMu   sync.Mutex
 	encoded atomic.Bool // jpeg or jerr is set
@@ -58,7 +58,7 @@ var ErrFrameGone = errors.New("frame replaced before it was encoded")
 // NewJPEGFrame returns a frame holding a complete JPEG of w×h, e.g. for
 // tests of consumers.
 func NewJPEGFrame(jpeg []byte, seq uint64, at time.Time, w, h int) *Frame {
-	f := &Frame{Seq: seq, Time: at, Width: w, Height: h, src: jpeg, srcW: w, srcH: h, jpeg: jpeg}
+	f := &Frame{Seq: seq, Time: at, Width: w, Height: h, src: jpeg, srcW: w, srcH: h, jpeg: jpeg, stats: new(Stats)}
 	f.encoded.Store(true)
 	return f
 }
@@ -67,14 +67,14 @@ func NewJPEGFrame(jpeg []byte, seq uint64, at time.Time, w, h int) *Frame {
 // and hands back to pool when done with them.
 func newRawFrame(raw *gocv.Mat, xf Transform, quality int, st *Stats, pool *matPool) *Frame {
 	w, h := xf.size(raw.Cols(), raw.Rows())
-	return &Frame{Width: w, Height: h, raw: raw, xf: xf, quality: quality, stats: st, pool: pool}
+	return &Frame{Width: w, Height: h, raw: raw, xf: xf, quality: quality, stats: st.orNew(), pool: pool}
 }
 
 // newLazyFrame makes a frame of w×h whose raw pixels draw makes when
 // first needed.
 func newLazyFrame(draw func(*gocv.Mat), w, h int, xf Transform, quality int, st *Stats, pool *matPool) *Frame {
 	w, h = xf.size(w, h)
-	return &Frame{Width: w, Height: h, draw: draw, xf: xf, quality: quality, stats: st, pool: pool}
+	return &Frame{Width: w, Height: h, draw: draw, xf: xf, quality: quality, stats: st.orNew(), pool: pool}
 }
 
 // newJPEGFrame makes a frame of a source's JPEG, checked to be complete.
@@ -86,7 +86,7 @@ func newJPEGFrame(jpeg []byte, xf Transform, quality int, st *Stats) (*Frame, er
 		return nil, err
 	}
 	w, h := xf.size(sw, sh)
-	f := &Frame{Width: w, Height: h, src: jpeg, srcW: sw, srcH: sh, xf: xf, quality: quality, stats: st}
+	f := &Frame{Width: w, Height: h, src: jpeg, srcW: sw, srcH: sh, xf: xf, quality: quality, stats: st.orNew()}
 	if xf.IsIdentity() {
 		f.jpeg = jpeg
 		f.encoded.Store(true)
@@ -162,7 +162,7 @@ func (f *Frame) encode(quality int) ([]byte, error) {
 		return nil, fmt.Errorf("encode jpeg: %w", err)
 	}
 	defer buf.Close()
-	f.stats.count(encodes)
+	f.stats.Encodes.Add(1)
 	return append([]byte(nil), buf.GetBytes()...), nil
 }
 
@@ -174,7 +174,7 @@ func (f *Frame) pixels() (gocv.Mat, func(), error) {
 		if err != nil {
 			return gocv.Mat{}, nil, err
 		}
-		f.stats.count(decodes)
+		f.stats.Decodes.Add(1)
 		return img, func() { img.Close() }, nil
 	}
 	raw, ok := f.acquire()
@@ -198,7 +198,7 @@ func (f *Frame) Scaled(w, h int) (gocv.Mat, error) {
 		if err != nil {
 			return gocv.Mat{}, err
 		}
-		f.stats.count(decodes)
+		f.stats.Decodes.Add(1)
 		small = resized(img, pw, ph)
 		img.Close()
 	} else {
@@ -295,15 +295,13 @@ type Stats struct {
 	Dropped     atomic.Uint64 // frames skipped because the encoders were all busy
 }
 
-// count adds one to the counter which picks; a nil Stats counts nothing.
-func (s *Stats) count(which func(*Stats) *atomic.Uint64) {
-	if s != nil {
-		which(s).Add(1)
+// orNew is s, or counters of their own for a frame made without a camera.
+func (s *Stats) orNew() *Stats {
+	if s == nil {
+		return new(Stats)
 	}
+	return s
 }
-
-func encodes(s *Stats) *atomic.Uint64 { return &s.Encodes }
-func decodes(s *Stats) *atomic.Uint64 { return &s.Decodes }
 
 // matPool recycles the Mats raw frames are read into: at high resolution a
 // fresh allocation per frame costs page faults and memory churn.
