@@ -114,6 +114,7 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 	port := freePort(t)
 	dir := t.TempDir()
 	all := append([]string{
+		"--config", "", // no config file of this machine's
 		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "", "--http-auth", "none",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 	}, args...)
@@ -123,6 +124,14 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 			p.token = all[i+1]
 		}
 	}
+	p.waitServing(t)
+	return p
+}
+
+// waitServing waits until p serves a frame, or answers 401 to a test that
+// does not know its token yet.
+func (p *proc) waitServing(t testing.TB) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := p.get(context.Background(), "/snapshot")
@@ -130,7 +139,7 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 			resp.Body.Close()
 			// 401: up, with a token this test doesn't know yet.
 			if resp.StatusCode == 200 || resp.StatusCode == 401 && p.token == "" {
-				return p
+				return
 			}
 		}
 		select {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,13 +27,15 @@ import (
 	"pistream/album"
 	"pistream/camera"
 	"pistream/httpstream"
+	"pistream/internal/config"
 	"pistream/internal/statedir"
 	"pistream/notes"
 	"pistream/tui"
 	"pistream/tui/sshd"
 )
 
-// options are the command-line flags.
+// options are the settings: command-line flags, also read from the
+// config file and PISTREAM_* variables (see internal/config).
 type options struct {
 	camera         string
 	size           string
@@ -60,21 +63,64 @@ type options struct {
 	trashDays      int
 	headless       bool
 	logLevel       string
+	configFile     string
+	printConfig    bool
+
+	config *config.Config // where each value came from, for --print-config
 }
 
-// parseFlags parses the command line; help and flag errors are written to
-// out.
+// parseFlags reads the settings: the flags in args over PISTREAM_*
+// variables over the config file over the defaults. Help and flag errors
+// are written to out.
 func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) {
 	var o options
+	fs := newFlags(&o, out)
+	cfg, err := config.Load(fs, args, configOptions(&o))
+	if err != nil {
+		return o, camera.Settings{}, err
+	}
+	o.config = cfg
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return o, camera.Settings{}, errors.New("--tls-cert and --tls-key go together")
+	}
+	w, h, _ := parseSize(o.size) // checked by o.check
+	return o, camera.Settings{Width: w, Height: h, FPS: o.fps}, nil
+}
+
+// configOptions is how pistream's flags are layered: the config file of
+// --config or $PISTREAM_CONFIG, else /etc/pistream/pistream.toml, else the
+// user's config directory's pistream/pistream.toml.
+func configOptions(o *options) config.Options {
+	defaults := []string{"/etc/pistream/pistream.toml"}
+	if dir, err := os.UserConfigDir(); err == nil {
+		defaults = append(defaults, filepath.Join(dir, "pistream", "pistream.toml"))
+	}
+	return config.Options{
+		ConfigFlag: "config",
+		Defaults:   defaults,
+		EnvPrefix:  "PISTREAM_",
+		Commands:   []string{"list-cameras", "print-config"},
+		Secrets:    []string{"http-token"},
+		Check:      o.check,
+	}
+}
+
+// newFlags defines pistream's flags over o, with their built-in defaults.
+func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	home, _ := os.UserHomeDir()
 	fs := flag.NewFlagSet("pistream", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG and serves a control TUI over SSH.\n\nUsage: pistream [flags]\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG and serves a control TUI over SSH.\n\n"+
+			"Usage: pistream [flags]\n\nEvery flag but --config, --print-config and --list-cameras can also be set in the config file\n"+
+			"(key max-viewers) or the environment (PISTREAM_MAX_VIEWERS); the command line wins, then the environment.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.camera, "camera", envOr("PISTREAM_CAMERA", "auto"),
-		"camera: auto, test, rpicam or rpicam:N (Raspberry Pi camera through rpicam-vid), a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink (env PISTREAM_CAMERA)")
+	fs.StringVar(&o.configFile, "config", "",
+		"config file (TOML); default: /etc/pistream/pistream.toml, else ~/.config/pistream/pistream.toml, when it exists; \"\" reads none (env PISTREAM_CONFIG)")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as TOML, secrets masked, and exit")
+	fs.StringVar(&o.camera, "camera", "auto",
+		"camera: auto, test, rpicam or rpicam:N (Raspberry Pi camera through rpicam-vid), a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink")
 	fs.BoolVar(&o.listCameras, "list-cameras", false, "list the cameras pistream can find (rpicam, V4L2 devices with their formats and sizes) and exit")
 	fs.IntVar(&o.rotate, "rotate", 0, "turn the picture clockwise: 0, 90, 180 or 270 degrees (after --hflip/--vflip)")
 	fs.BoolVar(&o.hflip, "hflip", false, "mirror the picture left-right")
@@ -86,8 +132,7 @@ func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) 
 	fs.BoolVar(&o.idleRelease, "idle-release", false, "release the camera while nobody watches")
 	fs.StringVar(&o.http, "http", ":8080", "HTTP listen address; empty turns HTTP off")
 	fs.StringVar(&o.httpAuth, "http-auth", "token", "HTTP access: token (every path needs the access token) or none (open to anyone who can reach it)")
-	fs.StringVar(&o.httpToken, "http-token", "",
-		"HTTP access token (env PISTREAM_HTTP_TOKEN); default: a random one kept in the state directory")
+	fs.StringVar(&o.httpToken, "http-token", "", "HTTP access token; default: a random one kept in the state directory")
 	fs.IntVar(&o.maxViewers, "max-viewers", 32, "most /stream viewers at once; the next gets 503 (0: no cap)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)")
@@ -102,52 +147,64 @@ func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) 
 	fs.IntVar(&o.trashDays, "trash-days", 7, "days deleted photos stay in the trash")
 	fs.BoolVar(&o.headless, "headless", false, "run without the local TUI, even in a terminal")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return o, camera.Settings{}, err
-	}
-	if fs.NArg() > 0 {
-		return o, camera.Settings{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	w, h, err := parseSize(o.size)
-	if err != nil {
-		return o, camera.Settings{}, err
-	}
-	if o.fps < 1 || o.fps > 240 {
-		return o, camera.Settings{}, fmt.Errorf("--fps %d: want 1 to 240", o.fps)
-	}
-	if err := camera.ParseRotation(o.rotate); err != nil {
-		return o, camera.Settings{}, err
-	}
-	if o.encoders < 0 || o.encoders > 64 {
-		return o, camera.Settings{}, fmt.Errorf("--encoders %d: want 0 (automatic) to 64", o.encoders)
-	}
-	if o.quality < 1 || o.quality > 100 {
-		return o, camera.Settings{}, fmt.Errorf("--quality %d: want 1 to 100", o.quality)
-	}
-	if o.httpToken == "" { // from the environment, never shown by --help
-		o.httpToken = os.Getenv("PISTREAM_HTTP_TOKEN")
-	}
-	if o.httpAuth != "token" && o.httpAuth != "none" {
-		return o, camera.Settings{}, fmt.Errorf("--http-auth %q: want token or none", o.httpAuth)
-	}
+	return fs
+}
+
+// check rejects a setting's bad value, naming the setting; config.Load
+// runs it after each layer, so the error names where the value came from.
+func (o *options) check() error {
+	_, _, sizeErr := parseSize(o.size)
+	var tokenErr error
 	if o.httpToken != "" {
-		if err := httpstream.ValidToken(o.httpToken); err != nil {
-			return o, camera.Settings{}, fmt.Errorf("--http-token: %w", err)
+		tokenErr = httpstream.ValidToken(o.httpToken)
+	}
+	_, levelErr := log.ParseLevel(o.logLevel)
+	for _, c := range []struct {
+		flag string
+		err  error
+	}{
+		{"size", sizeErr},
+		{"fps", inRange(o.fps, 1, 240)},
+		{"rotate", camera.ParseRotation(o.rotate)},
+		{"encoders", inRange(o.encoders, 0, 64)},
+		{"quality", inRange(o.quality, 1, 100)},
+		{"http-auth", oneOf(o.httpAuth, "token", "none")},
+		{"http-token", tokenErr},
+		{"max-viewers", atLeast(o.maxViewers, 0)},
+		{"max-sessions", atLeast(o.maxSessions, 1)},
+		{"ssh-idle", atLeast(o.sshIdle, 0)},
+		{"trash-days", atLeast(o.trashDays, 0)},
+		{"log-level", levelErr},
+	} {
+		if c.err != nil {
+			return config.Invalid(c.flag, c.err)
 		}
 	}
-	if (o.tlsCert == "") != (o.tlsKey == "") {
-		return o, camera.Settings{}, errors.New("--tls-cert and --tls-key go together")
+	return nil
+}
+
+// inRange says what v should be unless it is within lo..hi.
+func inRange(v, lo, hi int) error {
+	if v >= lo && v <= hi {
+		return nil
 	}
-	if o.maxViewers < 0 || o.maxSessions < 1 || o.sshIdle < 0 {
-		return o, camera.Settings{}, errors.New("--max-viewers wants 0 or more, --max-sessions 1 or more, --ssh-idle 0 or more")
+	return fmt.Errorf("want %d to %d", lo, hi)
+}
+
+// atLeast says what v should be unless it is lo or more.
+func atLeast[T int | time.Duration](v, lo T) error {
+	if v >= lo {
+		return nil
 	}
-	if o.trashDays < 0 {
-		return o, camera.Settings{}, fmt.Errorf("--trash-days %d: want 0 or more", o.trashDays)
+	return fmt.Errorf("want %v or more", lo)
+}
+
+// oneOf says what v should be unless it is one of choices.
+func oneOf(v string, choices ...string) error {
+	if slices.Contains(choices, v) {
+		return nil
 	}
-	if _, err := log.ParseLevel(o.logLevel); err != nil {
-		return o, camera.Settings{}, fmt.Errorf("--log-level: %w", err)
-	}
-	return o, camera.Settings{Width: w, Height: h, FPS: o.fps}, nil
+	return fmt.Errorf("want %s", strings.Join(choices, " or "))
 }
 
 // defaultStateDir is $XDG_STATE_HOME/pistream or ~/.local/state/pistream.
@@ -158,20 +215,13 @@ func defaultStateDir(home string) string {
 	return filepath.Join(home, ".local", "state", "pistream")
 }
 
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok && v != "" {
-		return v
-	}
-	return def
-}
-
 // parseSize parses "WxH".
 func parseSize(s string) (int, int, error) {
 	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
 	w, err1 := strconv.Atoi(ws)
 	h, err2 := strconv.Atoi(hs)
 	if !ok || err1 != nil || err2 != nil || w < 16 || h < 16 || w > 7680 || h > 4320 || w%2 != 0 || h%2 != 0 {
-		return 0, 0, fmt.Errorf("--size %q: want WxH with even numbers from 16x16 to 7680x4320, e.g. 640x480", s)
+		return 0, 0, errors.New("want WxH with even numbers from 16x16 to 7680x4320, e.g. 640x480")
 	}
 	return w, h, nil
 }
@@ -184,6 +234,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pistream:", err)
 		os.Exit(2)
+	}
+	if o.printConfig {
+		if err := o.config.Print(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "pistream:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if o.listCameras {
 		if err := camera.ListCameras(context.Background(), os.Stdout); err != nil {

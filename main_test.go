@@ -3,12 +3,16 @@ package main
 import (
 	"errors"
 	"flag"
+	"io"
 	"net"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"pistream/camera"
+	"pistream/internal/config"
 )
 
 // --help lists every flag with its default, and never the token from the
@@ -51,24 +55,27 @@ func TestParseFlags(t *testing.T) {
 			return s == camera.Settings{Width: 1920, Height: 1080, FPS: 15} && o.rotate == 270 && o.hflip && o.vflip && o.encoders == 3
 		}},
 		{[]string{"--camera", "rpicam:1"}, "", func(o options, _ camera.Settings) bool { return o.camera == "rpicam:1" }},
-		{[]string{"--size", "640"}, "--size", nil},
+		{[]string{"--size", "640"}, `--size: '640': want WxH`, nil},
 		{[]string{"--size", "0x0"}, "--size", nil},
 		{[]string{"--size", "641x480"}, "--size", nil},
-		{[]string{"--fps", "0"}, "--fps", nil},
+		{[]string{"--fps", "0"}, "--fps: 0: want 1 to 240", nil},
 		{[]string{"--quality", "101"}, "--quality", nil},
-		{[]string{"--rotate", "45"}, "--rotate", nil},
+		{[]string{"--rotate", "45"}, "--rotate: 45: want 0, 90, 180 or 270", nil},
 		{[]string{"--encoders", "-1"}, "--encoders", nil},
 		{[]string{"--log-level", "loud"}, "--log-level", nil},
 		{[]string{"--http-auth", "basic"}, "--http-auth", nil},
 		{[]string{"--http-token", "short"}, "--http-token", nil},
 		{[]string{"--tls-cert", "c.pem"}, "--tls-cert and --tls-key", nil},
 		{[]string{"--max-sessions", "0"}, "--max-sessions", nil},
+		{[]string{"--max-viewers", "-1"}, "--max-viewers", nil},
+		{[]string{"--ssh-idle", "-1s"}, "--ssh-idle", nil},
+		{[]string{"--config", "/nonexistent/pistream.toml"}, "no such file", nil},
 		{[]string{"--trash-days", "-1"}, "--trash-days", nil},
 		{[]string{"--nope"}, "not defined", nil},
 		{[]string{"extra"}, "unexpected argument", nil},
 	} {
 		var out strings.Builder
-		o, s, err := parseFlags(tc.args, &out)
+		o, s, err := parseFlags(append([]string{"--config", ""}, tc.args...), &out)
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%v: %v", tc.args, err)
@@ -77,6 +84,53 @@ func TestParseFlags(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%v: error %v, want one saying %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// packaging/pistream.toml lists every setting once, at its default (the
+// paths under the home directory aside), and loads once uncommented.
+func TestPackagedConfigListsEveryFlag(t *testing.T) {
+	text, err := os.ReadFile("packaging/pistream.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`^# ([a-z-]+) = `)
+	var doc strings.Builder
+	seen := map[string]int{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if m := key.FindStringSubmatch(line); m != nil {
+			seen[m[1]]++
+			line = strings.TrimPrefix(line, "# ")
+		}
+		doc.WriteString(line + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "pistream.toml")
+	if err := os.WriteFile(path, []byte(doc.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var o options
+	fs := newFlags(&o, io.Discard)
+	opts := configOptions(&o)
+	opts.Env = []string{}
+	cfg, err := config.Load(fs, []string{"--config", path}, opts)
+	if err != nil {
+		t.Fatalf("packaging/pistream.toml uncommented: %v", err)
+	}
+	home, _ := os.UserHomeDir()
+	for _, name := range config.Settings(fs, opts) {
+		f := fs.Lookup(name)
+		switch {
+		case seen[name] != 1:
+			t.Errorf("packaging/pistream.toml lists %s %d times, want once", name, seen[name])
+		case cfg.Origin(name).Source != config.File:
+			t.Errorf("%s: not read from the file but %s", name, cfg.Origin(name))
+		case !strings.HasPrefix(f.DefValue, home) && f.Value.String() != f.DefValue:
+			t.Errorf("packaging/pistream.toml gives %s = %s, the default is %s", name, f.Value, f.DefValue)
+		}
+		delete(seen, name)
+	}
+	for name := range seen {
+		t.Errorf("packaging/pistream.toml lists %s, which is no setting", name)
 	}
 }
 
