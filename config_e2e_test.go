@@ -42,14 +42,21 @@ func configFile(t *testing.T, path string, extra ...string) (url string) {
 }
 
 // pistream started with only --config serves where the file says, with the
-// file's token and viewer cap; the environment overrides the file.
+// file's token and viewer cap; the environment overrides the file. The file
+// holds the token and others may read it: a warning says so.
 func TestConfigFileIsObeyed(t *testing.T) {
 	const tok = "file-token-0123456789abcdef"
 	path := filepath.Join(t.TempDir(), "pistream.toml")
 	url := configFile(t, path, `http-auth = "token"`, fmt.Sprintf("http-token = %q", tok), "max-viewers = 1", "fps = 10")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p := spawn(t, url, []string{"PISTREAM_FPS=12"}, binPath, "--config", path)
 	p.token = tok
 	p.waitServing(t)
+	if !strings.Contains(p.log.String(), "the config file holds the HTTP token and others may read it") {
+		t.Errorf("no warning that others may read the token in %s (0644):\n%s", path, p.log.String())
+	}
 
 	p.stream(t) // the one viewer the file allows
 	resp, err := p.get(context.Background(), "/stream")

@@ -276,6 +276,7 @@ func run(o options, settings camera.Settings) error {
 	if loose != 0 {
 		logger.Warn("tightened the state directory: others could enter it", "path", o.state, "was", fmt.Sprintf("%04o", loose), "now", "0700")
 	}
+	logConfigFile(o, logger)
 
 	photos, err := album.Open(o.photos)
 	if err != nil {
@@ -382,6 +383,22 @@ func run(o options, settings camera.Settings) error {
 		return nil
 	}
 	return err
+}
+
+// logConfigFile logs the config file read, and warns when it holds the
+// access token and others than its owner may read it.
+func logConfigFile(o options, logger *log.Logger) {
+	if o.config == nil || o.config.File == "" {
+		return
+	}
+	logger.Info("read the config file", "path", o.config.File)
+	if o.config.Origin("http-token").Source != config.File {
+		return
+	}
+	if fi, err := os.Stat(o.config.File); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the config file holds the HTTP token and others may read it: chmod 600 it",
+			"path", o.config.File, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
+	}
 }
 
 // errQuit ends the run when the local TUI quits: a stop, not a failure.
