@@ -31,7 +31,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		"-notes", "pistream-notes", "-trash-days", "(default 7)",
 		"-http-auth", `(default "token")`, "-http-token", "-max-viewers", "(default 32)", "-tls-cert", "-tls-key",
 		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)",
-		"-rotate", "-hflip", "-vflip", "-encoders", "-list-cameras",
+		"-rotate", "-hflip", "-vflip", "-encoders", "-list-cameras", "-config", "/etc/pistream/pistream.toml",
+		"-print-config", "PISTREAM_MAX_VIEWERS",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help lacks %q:\n%s", want, out.String())
