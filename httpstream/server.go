@@ -25,6 +25,7 @@ import (
 	"charm.land/log/v2"
 
 	"pistream/camera"
+	"pistream/internal/nbio"
 )
 
 // Boundary separates the parts of /stream.
@@ -252,40 +253,89 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 		s.dropped(r, err)
 		return
 	}
+	conn.SetWriteDeadline(time.Time{}) // each part sets its own
 
-	sub := s.hub.Subscribe()
-	defer sub.Close()
-	_, vectored := conn.(*net.TCPConn)
-	var (
-		head, jpeg []byte
-		part       []byte    // the part in one buffer, when not vectored
-		vec        [3][]byte // header, JPEG, CRLF, for one writev
-		bufs       net.Buffers
-		err        error
-	)
-	for {
-		if head, jpeg, err = s.nextPart(ctx, sub, head); err != nil {
-			if ctx.Err() != nil && r.Context().Err() == nil { // not the server stopping
-				s.dropped(r, context.Cause(ctx))
-			}
-			return
+	v := &viewer{s: s, conn: conn}
+	v.tcp, _ = conn.(*net.TCPConn)
+	err := s.hub.Serve(ctx, v)
+	if r.Context().Err() == nil && !errors.Is(err, camera.ErrHubClosed) { // not the server stopping
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
 		}
-		conn.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
-		if vectored {
-			vec = [3][]byte{head, jpeg, crlf}
-			bufs = vec[:] // WriteTo consumes bufs
-			_, err = bufs.WriteTo(conn)
-		} else {
-			part = append(append(append(part[:0], head...), jpeg...), crlf...)
-			_, err = conn.Write(part)
+		s.dropped(r, err)
+	}
+}
+
+// viewer writes parts to a connection taken over by streamConn, for
+// Hub.Serve. On TCP, the camera's goroutine writes each part itself when
+// the socket takes it whole at once (TryReceive); what it can't write is
+// finished by the viewer's goroutine (Receive), within FrameWriteTimeout.
+type viewer struct {
+	s    *Server
+	conn net.Conn
+	tcp  *net.TCPConn // nil when the connection can't take a writev (TLS)
+
+	head    []byte    // a part's header
+	vec     [3][]byte // header, JPEG, CRLF, for one writev
+	part    []byte    // the part in one buffer, when not TCP
+	pending [][]byte  // the rest of a part TryReceive began
+	pendSeq uint64    // whose part that is
+	err     error     // TryReceive's write error, for Receive to return
+}
+
+func (v *viewer) TryReceive(f *camera.Frame) bool {
+	if v.tcp == nil || v.pending != nil || v.err != nil {
+		return false
+	}
+	jpeg, ok := f.MadeJPEG()
+	if !ok {
+		return false // to be encoded by Receive
+	}
+	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
+	v.vec = [3][]byte{v.head, jpeg, crlf}
+	n, err := nbio.TryWritev(v.tcp, v.vec[:])
+	if err != nil {
+		v.err = err
+		return false
+	}
+	if n == len(v.head)+len(jpeg)+len(crlf) {
+		return true
+	}
+	if n > 0 {
+		v.pending, v.pendSeq = nbio.Consume(v.vec[:], n), f.Seq
+	}
+	return false
+}
+
+func (v *viewer) Receive(f *camera.Frame) error {
+	if v.err != nil {
+		return v.err
+	}
+	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
+	// No deadline between parts: TryReceive must not find an old one.
+	defer v.conn.SetWriteDeadline(time.Time{})
+	if v.pending != nil {
+		if _, err := nbio.Writev(v.tcp, v.pending); err != nil {
+			return err
 		}
-		if err != nil {
-			if r.Context().Err() == nil { // not the server stopping
-				s.dropped(r, err)
-			}
-			return
+		v.pending = nil
+		if f.Seq == v.pendSeq {
+			return nil
 		}
 	}
+	jpeg, err := v.s.frameJPEG(f)
+	if err != nil {
+		return nil // skipped; the next frame will do
+	}
+	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
+	if v.tcp != nil {
+		v.vec = [3][]byte{v.head, jpeg, crlf}
+		_, err = nbio.Writev(v.tcp, v.vec[:])
+	} else {
+		v.part = append(append(append(v.part[:0], v.head...), jpeg...), crlf...)
+		_, err = v.conn.Write(v.part)
+	}
+	return err
 }
 
 // streamResponse streams through the ResponseWriter (HTTP/2): three writes
