@@ -1,0 +1,216 @@
+package main
+
+// End-to-end tests of pistream as a systemd service: the notify protocol
+// (READY, STATUS, WATCHDOG only while the capture loop makes progress,
+// STOPPING) on a socket the test listens on as systemd does, the log on a
+// journal stream, and the unit file checked by systemd-analyze.
+
+import (
+	"net"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"pistream/httpstream"
+)
+
+// notifySocket is a socket listening as systemd's NOTIFY_SOCKET does; it
+// keeps every message with the time it arrived.
+type notifySocket struct {
+	path string
+	mu   sync.Mutex
+	msgs []notifyMsg
+}
+
+type notifyMsg struct {
+	at   time.Time
+	text string
+}
+
+func listenNotify(t testing.TB) *notifySocket {
+	t.Helper()
+	n := &notifySocket{path: filepath.Join(t.TempDir(), "notify")}
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: n.path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 4096)
+		for {
+			k, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			n.mu.Lock()
+			n.msgs = append(n.msgs, notifyMsg{time.Now(), string(buf[:k])})
+			n.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { conn.Close(); <-done })
+	return n
+}
+
+// wait waits for the first message after from that holds want, and
+// returns it.
+func (n *notifySocket) wait(t testing.TB, from time.Time, want string) notifyMsg {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		n.mu.Lock()
+		for _, m := range n.msgs {
+			if !m.at.Before(from) && strings.Contains(m.text, want) {
+				n.mu.Unlock()
+				return m
+			}
+		}
+		n.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q from pistream; got %q", want, n.texts())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// pings are the arrival times of WATCHDOG=1 between from and to.
+func (n *notifySocket) pings(from, to time.Time) []time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var at []time.Time
+	for _, m := range n.msgs {
+		if m.text == "WATCHDOG=1" && !m.at.Before(from) && m.at.Before(to) {
+			at = append(at, m.at)
+		}
+	}
+	return at
+}
+
+func (n *notifySocket) texts() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var s []string
+	for _, m := range n.msgs {
+		s = append(s, m.text)
+	}
+	return s
+}
+
+// longestSilence is the longest stretch between from, the pings and to.
+func longestSilence(from, to time.Time, pings []time.Time) time.Duration {
+	var longest time.Duration
+	last := from
+	for _, at := range append(pings, to) {
+		longest = max(longest, at.Sub(last))
+		last = at
+	}
+	return longest
+}
+
+// Started by systemd with Type=notify and WatchdogSec=1s: READY=1 with the
+// camera's status once it serves, WATCHDOG=1 pings every half second; when
+// rpicam-vid stalls (stopped with SIGSTOP) the pings stop before pistream's
+// own camera watchdog restarts the child (so a pistream whose capture loop
+// stays wedged is killed by systemd), and come again once frames flow;
+// STOPPING=1 at SIGTERM.
+func TestSystemdNotifyAndWatchdog(t *testing.T) {
+	const interval = 500 * time.Millisecond // WATCHDOG_USEC / 2
+	sock := listenNotify(t)
+	e := newRPicamEnv(t, "NOTIFY_SOCKET="+sock.path, "WATCHDOG_USEC=1000000")
+	begin := time.Now()
+	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240")
+
+	ready := sock.wait(t, begin, "READY=1")
+	if !regexp.MustCompile(`\nSTATUS=camera (starting|streaming) \(rpicam\)`).MatchString(ready.text) {
+		t.Errorf("READY message %q does not carry the camera's status", ready.text)
+	}
+	for at, i := ready.at, 0; i < 3; i++ { // three pings
+		at = sock.wait(t, at.Add(time.Nanosecond), "WATCHDOG=1").at
+	}
+	sock.wait(t, ready.at, "STATUS=camera streaming (rpicam) at ")
+
+	child := e.childPid(t, 0)
+	if err := syscall.Kill(child, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stalled := time.Now()
+	waitStateOf(t, p, "tripping its camera watchdog", func(s httpstream.State) bool { return strings.Contains(s.Error, "watchdog") })
+	tripped := time.Now()
+	if quiet := longestSilence(stalled, tripped, sock.pings(stalled, tripped)); quiet < 3*interval {
+		t.Errorf("while rpicam-vid stalled, pings came at most %v apart; want a silence of at least %v",
+			quiet, 3*interval)
+	}
+	if !strings.Contains(p.log.String(), "the watchdog is no longer fed") {
+		t.Errorf("the log does not say the watchdog is no longer fed")
+	}
+	e.childPid(t, child) // a new rpicam-vid
+	sock.wait(t, tripped, "WATCHDOG=1")
+	waitStateOf(t, p, "streaming again", func(s httpstream.State) bool { return s.Camera == "streaming" && s.Reconnects >= 1 })
+
+	stopping := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	sock.wait(t, stopping, "STOPPING=1")
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("pistream did not stop after SIGTERM")
+	}
+	if p.err != nil {
+		t.Errorf("pistream exited with %v after SIGTERM, want status 0", p.err)
+	}
+}
+
+// On systemd's journal stream (JOURNAL_STREAM names stderr), every log
+// line carries its priority and neither a timestamp nor a colour, even
+// where colours are forced; a JOURNAL_STREAM naming another stream (one
+// inherited by a shell) changes nothing.
+func TestJournalLog(t *testing.T) {
+	stamp := regexp.MustCompile(`^\d\d:\d\d:\d\d `)
+	for _, tt := range []struct {
+		name    string
+		l       launch
+		journal bool
+	}{
+		{"stderr is the journal", launch{journal: true, env: []string{"CLICOLOR_FORCE=1"}}, true},
+		{"JOURNAL_STREAM names another stream", launch{env: []string{"CLICOLOR_FORCE=1", "JOURNAL_STREAM=1:1"}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startWith(t, tt.l)
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-p.done:
+			case <-time.After(60 * time.Second):
+				t.Fatal("pistream did not stop after SIGTERM")
+			}
+			lines := strings.Split(strings.TrimSpace(p.log.String()), "\n")
+			var stamped, coloured, feed int
+			for _, l := range lines {
+				if stamp.MatchString(l) {
+					stamped++
+				}
+				if strings.Contains(l, "\x1b") {
+					coloured++
+				}
+				if strings.Contains(l, "open the live feed") {
+					feed++
+					if got := strings.HasPrefix(l, "<6>INFO "); got != tt.journal {
+						t.Errorf("line %q starts with <6>INFO: %v, want %v", l, got, tt.journal)
+					}
+				}
+			}
+			if feed == 0 {
+				t.Fatalf("no line says where to open the feed:\n%s", p.log.String())
+			}
+			if tt.journal && (stamped > 0 || coloured > 0) {
+				t.Errorf("on the journal, %d of %d lines have a timestamp and %d colours:\n%q", stamped, len(lines), coloured, lines)
+			}
+			if !tt.journal && (stamped != len(lines) || coloured == 0) {
+				t.Errorf("off the journal, %d of %d lines have a timestamp (want all) and %d colours (want some):\n%q", stamped, len(lines), coloured, lines)
+			}
+		})
+	}
+}
