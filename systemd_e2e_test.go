@@ -6,7 +6,10 @@ package main
 // journal stream, and the unit file checked by systemd-analyze.
 
 import (
+	"io"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -212,5 +215,86 @@ func TestJournalLog(t *testing.T) {
 				t.Errorf("off the journal, %d of %d lines have a timestamp (want all) and %d colours (want some):\n%q", stamped, len(lines), coloured, lines)
 			}
 		})
+	}
+}
+
+// unitExecStart is the ExecStart= of a unit, continuation lines joined.
+func unitExecStart(t *testing.T, unit string) string {
+	t.Helper()
+	joined := strings.ReplaceAll(unit, "\\\n", " ")
+	for _, l := range strings.Split(joined, "\n") {
+		if v, ok := strings.CutPrefix(l, "ExecStart="); ok {
+			return v
+		}
+	}
+	t.Fatal("the unit has no ExecStart=")
+	return ""
+}
+
+// packaging/pistream.service says what the service needs, its ExecStart
+// gives flags pistream takes, and `systemd-analyze verify` finds nothing to
+// say about it (run on a copy whose ExecStart= names the binary under
+// test: verify wants the program to exist).
+func TestServiceUnit(t *testing.T) {
+	b, err := os.ReadFile("packaging/pistream.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := string(b)
+	lines := map[string]bool{}
+	for _, l := range strings.Split(unit, "\n") {
+		lines[strings.TrimSpace(l)] = true
+	}
+	for _, want := range []string{
+		"Type=notify", "WatchdogSec=30s", "Restart=on-failure",
+		"User=pistream", "SupplementaryGroups=video", "StateDirectory=pistream",
+		"ProtectSystem=strict", "ReadWritePaths=/var/lib/pistream", "ProtectHome=yes",
+		"PrivateTmp=yes", "NoNewPrivileges=yes", "PrivateDevices=no", "DeviceAllow=char-video4linux rw",
+	} {
+		if !lines[want] {
+			t.Errorf("the unit lacks %q", want)
+		}
+	}
+
+	exec0 := strings.Fields(unitExecStart(t, unit))
+	if exec0[0] != "/usr/local/bin/pistream" {
+		t.Fatalf("ExecStart runs %q, want /usr/local/bin/pistream", exec0[0])
+	}
+	if _, _, err := parseFlags(exec0[1:], io.Discard); err != nil {
+		t.Errorf("pistream refuses the unit's flags %q: %v", exec0[1:], err)
+	}
+
+	copyPath := filepath.Join(t.TempDir(), "pistream.service")
+	if err := os.WriteFile(copyPath, []byte(strings.Replace(unit, "ExecStart=/usr/local/bin/pistream ", "ExecStart="+binPath+" ", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("systemd-analyze", "verify", "--man=no", copyPath).CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// packaging/pistream.sysusers makes the user and group pistream, with
+// /var/lib/pistream as home and no login (systemd-sysusers into an empty
+// root).
+func TestSysusers(t *testing.T) {
+	conf, err := filepath.Abs("packaging/pistream.sysusers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("systemd-sysusers", "--root="+root, conf).CombinedOutput(); err != nil {
+		t.Fatalf("systemd-sysusers: %v\n%s", err, out)
+	}
+	passwd, _ := os.ReadFile(filepath.Join(root, "etc", "passwd"))
+	group, _ := os.ReadFile(filepath.Join(root, "etc", "group"))
+	if !regexp.MustCompile(`(?m)^pistream:x:\d+:\d+:[^:]*:/var/lib/pistream:/usr/sbin/nologin$`).Match(passwd) {
+		t.Errorf("passwd has no pistream user with home /var/lib/pistream and no login:\n%s", passwd)
+	}
+	if !regexp.MustCompile(`(?m)^pistream:x:\d+:`).Match(group) {
+		t.Errorf("group has no group pistream:\n%s", group)
 	}
 }
