@@ -196,6 +196,21 @@ func spawn(t testing.TB, url string, l launch, bin string, args ...string) *proc
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
 
+// terminate sends SIGTERM and waits for pistream to exit, failing the
+// test unless it exits with status 0.
+func (p *proc) terminate(t testing.TB) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("pistream did not stop within 60 s of SIGTERM")
+	}
+	if p.err != nil {
+		t.Errorf("pistream exited with %v after SIGTERM, want status 0", p.err)
+	}
+}
+
 // get requests path with the token as a bearer, if there is one.
 func (p *proc) get(ctx context.Context, path string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", p.url+path, nil)

@@ -7,100 +7,28 @@ package main
 
 import (
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"pistream/httpstream"
+	"pistream/internal/notifytest"
 )
 
-// notifySocket is a socket listening as systemd's NOTIFY_SOCKET does; it
-// keeps every message with the time it arrived.
-type notifySocket struct {
-	path string
-	mu   sync.Mutex
-	msgs []notifyMsg
-}
-
-type notifyMsg struct {
-	at   time.Time
-	text string
-}
-
-func listenNotify(t testing.TB) *notifySocket {
-	t.Helper()
-	n := &notifySocket{path: filepath.Join(t.TempDir(), "notify")}
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: n.path, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 4096)
-		for {
-			k, err := conn.Read(buf)
-			if err != nil {
-				return
-			}
-			n.mu.Lock()
-			n.msgs = append(n.msgs, notifyMsg{time.Now(), string(buf[:k])})
-			n.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { conn.Close(); <-done })
-	return n
-}
-
-// wait waits for the first message after from that holds want, and
-// returns it.
-func (n *notifySocket) wait(t testing.TB, from time.Time, want string) notifyMsg {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		n.mu.Lock()
-		for _, m := range n.msgs {
-			if !m.at.Before(from) && strings.Contains(m.text, want) {
-				n.mu.Unlock()
-				return m
-			}
-		}
-		n.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q from pistream; got %q", want, n.texts())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // pings are the arrival times of WATCHDOG=1 between from and to.
-func (n *notifySocket) pings(from, to time.Time) []time.Time {
-	n.mu.Lock()
-	defer n.mu.Unlock()
+func pings(sock *notifytest.Socket, from, to time.Time) []time.Time {
 	var at []time.Time
-	for _, m := range n.msgs {
-		if m.text == "WATCHDOG=1" && !m.at.Before(from) && m.at.Before(to) {
-			at = append(at, m.at)
+	for _, m := range sock.Messages() {
+		if m.Text == "WATCHDOG=1" && !m.At.Before(from) && m.At.Before(to) {
+			at = append(at, m.At)
 		}
 	}
 	return at
-}
-
-func (n *notifySocket) texts() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var s []string
-	for _, m := range n.msgs {
-		s = append(s, m.text)
-	}
-	return s
 }
 
 // longestSilence is the longest stretch between from, the pings and to.
@@ -122,19 +50,19 @@ func longestSilence(from, to time.Time, pings []time.Time) time.Duration {
 // STOPPING=1 at SIGTERM.
 func TestSystemdNotifyAndWatchdog(t *testing.T) {
 	const interval = 500 * time.Millisecond // WATCHDOG_USEC / 2
-	sock := listenNotify(t)
-	e := newRPicamEnv(t, "NOTIFY_SOCKET="+sock.path, "WATCHDOG_USEC=1000000")
+	sock := notifytest.Listen(t)
+	e := newRPicamEnv(t, "NOTIFY_SOCKET="+sock.Path, "WATCHDOG_USEC=1000000")
 	begin := time.Now()
 	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240")
 
-	ready := sock.wait(t, begin, "READY=1")
-	if !regexp.MustCompile(`\nSTATUS=camera (starting|streaming) \(rpicam\)`).MatchString(ready.text) {
-		t.Errorf("READY message %q does not carry the camera's status", ready.text)
+	ready := sock.Wait(t, begin, "READY=1")
+	if !regexp.MustCompile(`\nSTATUS=camera (starting|streaming) \(rpicam\)`).MatchString(ready.Text) {
+		t.Errorf("READY message %q does not carry the camera's status", ready.Text)
 	}
-	for at, i := ready.at, 0; i < 3; i++ { // three pings
-		at = sock.wait(t, at.Add(time.Nanosecond), "WATCHDOG=1").at
+	for at, i := ready.At, 0; i < 3; i++ { // three pings
+		at = sock.Wait(t, at.Add(time.Nanosecond), "WATCHDOG=1").At
 	}
-	sock.wait(t, ready.at, "STATUS=camera streaming (rpicam) at ")
+	sock.Wait(t, ready.At, "STATUS=camera streaming (rpicam) at ")
 
 	child := e.childPid(t, 0)
 	if err := syscall.Kill(child, syscall.SIGSTOP); err != nil {
@@ -143,7 +71,7 @@ func TestSystemdNotifyAndWatchdog(t *testing.T) {
 	stalled := time.Now()
 	waitStateOf(t, p, "tripping its camera watchdog", func(s httpstream.State) bool { return strings.Contains(s.Error, "watchdog") })
 	tripped := time.Now()
-	if quiet := longestSilence(stalled, tripped, sock.pings(stalled, tripped)); quiet < 3*interval {
+	if quiet := longestSilence(stalled, tripped, pings(sock, stalled, tripped)); quiet < 3*interval {
 		t.Errorf("while rpicam-vid stalled, pings came at most %v apart; want a silence of at least %v",
 			quiet, 3*interval)
 	}
@@ -151,20 +79,12 @@ func TestSystemdNotifyAndWatchdog(t *testing.T) {
 		t.Errorf("the log does not say the watchdog is no longer fed")
 	}
 	e.childPid(t, child) // a new rpicam-vid
-	sock.wait(t, tripped, "WATCHDOG=1")
+	sock.Wait(t, tripped, "WATCHDOG=1")
 	waitStateOf(t, p, "streaming again", func(s httpstream.State) bool { return s.Camera == "streaming" && s.Reconnects >= 1 })
 
 	stopping := time.Now()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	sock.wait(t, stopping, "STOPPING=1")
-	select {
-	case <-p.done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("pistream did not stop after SIGTERM")
-	}
-	if p.err != nil {
-		t.Errorf("pistream exited with %v after SIGTERM, want status 0", p.err)
-	}
+	p.terminate(t)
+	sock.Wait(t, stopping, "STOPPING=1")
 }
 
 // On systemd's journal stream (JOURNAL_STREAM names stderr), every log
@@ -183,12 +103,7 @@ func TestJournalLog(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := startWith(t, tt.l)
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-p.done:
-			case <-time.After(60 * time.Second):
-				t.Fatal("pistream did not stop after SIGTERM")
-			}
+			p.terminate(t)
 			lines := strings.Split(strings.TrimSpace(p.log.String()), "\n")
 			var stamped, coloured, feed int
 			for _, l := range lines {

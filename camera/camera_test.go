@@ -478,22 +478,6 @@ type closeNotifier struct{ closed chan struct{} }
 func (c *closeNotifier) Read(*gocv.Mat) ([]byte, error) { return nil, errEndOfStream }
 func (c *closeNotifier) Close() error                   { close(c.closed); return nil }
 
-// endingSource gives a few frames, then fails.
-type endingSource struct{ frames int }
-
-func (s *endingSource) Read(dst *gocv.Mat) ([]byte, error) {
-	if s.frames == 0 {
-		return nil, errEndOfStream
-	}
-	s.frames--
-	m := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
-	m.CopyTo(dst)
-	m.Close()
-	return nil, nil
-}
-
-func (s *endingSource) Close() error { return nil }
-
 // Alive: a loop that captures, retries a failing camera or waits released
 // stays alive; one whose source stalled (before the watchdog reopens it)
 // or that is stuck in an open that never returns is not.
@@ -524,7 +508,7 @@ func TestAlive(t *testing.T) {
 						<-release
 						return nil, errEndOfStream
 					}
-					return &endingSource{frames: 3}, nil
+					return &closeNotifier{closed: make(chan struct{})}, nil // fails at once
 				}
 			}(), StateReconnecting, false},
 	} {

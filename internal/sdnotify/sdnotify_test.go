@@ -3,7 +3,6 @@ package sdnotify
 import (
 	"context"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,47 +10,24 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+
+	"pistream/internal/notifytest"
 )
 
 // guard is how long a test waits for an event before it fails.
 const guard = 30 * time.Second
 
-// listen is a notify socket as systemd's: NOTIFY_SOCKET names it for the
-// test, and every datagram sent to it arrives on the channel.
-func listen(t *testing.T) (*net.UnixConn, <-chan string) {
+// listen is a notify socket as systemd's, named by NOTIFY_SOCKET for the
+// test; next returns its messages one by one as they come.
+func listen(t *testing.T) (sock *notifytest.Socket, next func() string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("NOTIFY_SOCKET", path)
-	msgs := make(chan string, 1024)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := conn.Read(buf)
-			if err != nil {
-				return
-			}
-			msgs <- string(buf[:n])
-		}
-	}()
-	t.Cleanup(func() { conn.Close(); <-done })
-	return conn, msgs
-}
-
-// next is the next message, failing the test when none comes.
-func next(t *testing.T, msgs <-chan string) string {
-	t.Helper()
-	select {
-	case m := <-msgs:
-		return m
-	case <-time.After(guard):
-		t.Fatal("no message from the notifier")
-		return ""
+	sock = notifytest.Listen(t)
+	t.Setenv("NOTIFY_SOCKET", sock.Path)
+	i := 0
+	return sock, func() string {
+		t.Helper()
+		i++
+		return sock.Nth(t, i-1).Text
 	}
 }
 
@@ -89,7 +65,7 @@ func TestRunWithoutSocketDoesNothing(t *testing.T) {
 // sent; STOPPING=1 ends it. Without WATCHDOG_USEC nothing is pinged.
 func TestReadyStatusStopping(t *testing.T) {
 	t.Setenv("WATCHDOG_USEC", "")
-	_, msgs := listen(t)
+	sock, next := listen(t)
 	ready := make(chan struct{})
 	var status atomic.Value
 	status.Store("camera starting")
@@ -99,22 +75,21 @@ func TestReadyStatusStopping(t *testing.T) {
 		Status:  func() string { return status.Load().(string) },
 		Log:     log.New(&strings.Builder{}),
 	})
-	select {
-	case m := <-msgs:
-		t.Fatalf("%q sent before the service was ready", m)
-	case <-time.After(100 * time.Millisecond): // no event to wait for: a short look
+	time.Sleep(100 * time.Millisecond) // no event to wait for: a short look
+	if ms := sock.Messages(); len(ms) > 0 {
+		t.Fatalf("%q sent before the service was ready", ms[0].Text)
 	}
 	status.Store("camera streaming")
 	close(ready)
-	if m := next(t, msgs); m != "READY=1\nSTATUS=camera streaming" {
+	if m := next(); m != "READY=1\nSTATUS=camera streaming" {
 		t.Fatalf("first message %q, want READY=1 with the status", m)
 	}
 	status.Store("camera reconnecting")
-	if m := next(t, msgs); m != "STATUS=camera reconnecting" {
+	if m := next(); m != "STATUS=camera reconnecting" {
 		t.Fatalf("after a change: %q, want the new status", m)
 	}
 	stop()
-	if m := next(t, msgs); m != "STOPPING=1" {
+	if m := next(); m != "STOPPING=1" {
 		t.Fatalf("at the stop: %q, want STOPPING=1", m)
 	}
 }
@@ -125,9 +100,9 @@ func TestReadyStatusStopping(t *testing.T) {
 func TestWatchdogOnlyWhileHealthy(t *testing.T) {
 	t.Setenv("WATCHDOG_USEC", "200000")
 	t.Setenv("WATCHDOG_PID", "")
-	conn, msgs := listen(t)
+	sock, next := listen(t)
 	mark := func(m string) { // a marker in the stream of messages
-		c, err := net.DialUnix("unixgram", nil, conn.LocalAddr().(*net.UnixAddr))
+		c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: sock.Path, Net: "unixgram"})
 		if err != nil {
 			t.Error(err)
 			return
@@ -141,8 +116,8 @@ func TestWatchdogOnlyWhileHealthy(t *testing.T) {
 	var sickCalls atomic.Int64
 	ready := make(chan struct{})
 	close(ready)
-	logs := &lockedBuilder{}
-	run(t, Service{
+	logs := &strings.Builder{} // read once Run has returned
+	stop := run(t, Service{
 		Ready: ready,
 		Healthy: func(d time.Duration) bool {
 			if d != 200*time.Millisecond {
@@ -159,17 +134,17 @@ func TestWatchdogOnlyWhileHealthy(t *testing.T) {
 		},
 		Log: log.New(logs),
 	})
-	if m := next(t, msgs); m != "READY=1" {
+	if m := next(); m != "READY=1" {
 		t.Fatalf("first message %q, want READY=1", m)
 	}
 	for range 3 {
-		if m := next(t, msgs); m != "WATCHDOG=1" {
+		if m := next(); m != "WATCHDOG=1" {
 			t.Fatalf("while healthy: %q, want WATCHDOG=1", m)
 		}
 	}
 	healthy.Store(false)
 	for m := ""; m != "SICK"; {
-		if m = next(t, msgs); m != "SICK" && m != "WATCHDOG=1" {
+		if m = next(); m != "SICK" && m != "WATCHDOG=1" {
 			t.Fatalf("unexpected %q", m)
 		}
 	}
@@ -182,32 +157,16 @@ func TestWatchdogOnlyWhileHealthy(t *testing.T) {
 	}
 	mark("WELL")
 	healthy.Store(true)
-	if m := next(t, msgs); m != "WELL" {
+	if m := next(); m != "WELL" {
 		t.Fatalf("%q while not healthy, want nothing", m)
 	}
-	if m := next(t, msgs); m != "WATCHDOG=1" {
+	if m := next(); m != "WATCHDOG=1" {
 		t.Fatalf("healthy again: %q, want WATCHDOG=1", m)
 	}
+	stop()
 	for _, want := range []string{"no progress", "healthy again"} {
 		if n := strings.Count(logs.String(), want); n != 1 {
 			t.Errorf("log says %q %d times, want once:\n%s", want, n, logs.String())
 		}
 	}
-}
-
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
