@@ -51,7 +51,7 @@ func TestConfigFileIsObeyed(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := spawn(t, url, []string{"PISTREAM_FPS=12"}, binPath, "--config", path)
+	p := spawn(t, url, launch{env: []string{"PISTREAM_FPS=12"}}, binPath, "--config", path)
 	p.token = tok
 	p.waitServing(t)
 	if !strings.Contains(p.log.String(), "the config file holds the HTTP token and others may read it") {
@@ -80,7 +80,7 @@ func TestConfigFileInUserConfigDir(t *testing.T) {
 	}
 	home := t.TempDir()
 	url := configFile(t, filepath.Join(home, "pistream", "pistream.toml"), `http-auth = "none"`)
-	p := spawn(t, url, []string{"XDG_CONFIG_HOME=" + home}, binPath)
+	p := spawn(t, url, launch{env: []string{"XDG_CONFIG_HOME=" + home}}, binPath)
 	p.waitServing(t)
 }
 

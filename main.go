@@ -22,12 +22,15 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
 	"pistream/album"
 	"pistream/camera"
 	"pistream/httpstream"
 	"pistream/internal/config"
+	"pistream/internal/journal"
+	"pistream/internal/sdnotify"
 	"pistream/internal/statedir"
 	"pistream/notes"
 	"pistream/tui"
@@ -343,6 +346,15 @@ func run(o options, settings camera.Settings) error {
 	if sshSrv != nil {
 		g.Go(func() error { return sshSrv.Serve(sshLn) })
 	}
+	// Under systemd (Type=notify): ready once the listeners are up and
+	// the camera opened or failed; the watchdog is fed while the capture
+	// loop makes progress.
+	g.Go(func() error {
+		sdnotify.Run(gctx, sdnotify.Service{
+			Ready: cam.Settled(), Healthy: cam.Alive, Status: func() string { return serviceStatus(cam, feed) }, Log: logger,
+		})
+		return nil
+	})
 	if local {
 		p := tea.NewProgram(app.NewModel(gctx, 0), tea.WithContext(gctx))
 		g.Go(func() error {
@@ -457,7 +469,8 @@ func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 }
 
 // newLogger logs to stderr, or, while the local TUI has the terminal, to
-// pistream.log in the state directory.
+// pistream.log in the state directory. When stderr is systemd's journal,
+// lines carry their priority and neither timestamps nor colours.
 func newLogger(o options, local bool) (*log.Logger, func(), error) {
 	w, closeFn := io.Writer(os.Stderr), func() {}
 	if local {
@@ -469,10 +482,38 @@ func newLogger(o options, local bool) (*log.Logger, func(), error) {
 		fmt.Fprintf(os.Stderr, "pistream: logging to %s while the TUI runs\n", path)
 		w, closeFn = f, func() { f.Close() }
 	}
-	logger := log.NewWithOptions(w, log.Options{ReportTimestamp: true, TimeFormat: "15:04:05"})
+	var logger *log.Logger
+	if !local && journal.Stderr() {
+		// systemd's journal stamps each line itself and shows no
+		// colours: write neither, and give each line its priority.
+		logger = log.NewWithOptions(journal.Writer{W: w}, log.Options{})
+		logger.SetColorProfile(colorprofile.NoTTY)
+	} else {
+		logger = log.NewWithOptions(w, log.Options{ReportTimestamp: true, TimeFormat: "15:04:05"})
+	}
 	lvl, _ := log.ParseLevel(o.logLevel)
 	logger.SetLevel(lvl)
 	return logger, closeFn, nil
+}
+
+// serviceStatus is the line `systemctl status` shows: the camera's state
+// and the feed's viewers.
+func serviceStatus(cam *camera.Camera, feed *feed) string {
+	st := cam.Status()
+	s := fmt.Sprintf("camera %s", st.State)
+	if st.Opened != "" {
+		s += " (" + st.Opened + ")"
+	}
+	if st.State == camera.StateStreaming {
+		s += fmt.Sprintf(" at %.0f fps", st.MeasuredFPS)
+	}
+	if feed != nil {
+		s += fmt.Sprintf(", %d viewers", feed.server.Viewers())
+	}
+	if st.State != camera.StateStreaming && st.Err != "" {
+		s += ": " + st.Err
+	}
+	return s
 }
 
 // emptyTrash removes photos deleted longer ago than keep, now and hourly.
