@@ -52,6 +52,9 @@ type options struct {
 	tlsKey         string
 	ssh            string
 	sshIdle        time.Duration
+	sshGrace       time.Duration
+	maxStartups    int
+	maxStartupsPer int
 	maxSessions    int
 	authorizedKeys string
 	state          string
@@ -94,6 +97,9 @@ func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) 
 	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
 	fs.DurationVar(&o.sshIdle, "ssh-idle", 30*time.Minute, "close SSH sessions idle this long; 0 never")
 	fs.IntVar(&o.maxSessions, "max-sessions", 8, "most SSH sessions at once")
+	fs.DurationVar(&o.sshGrace, "ssh-login-grace", sshd.DefaultLoginGrace, "close an SSH connection that has not logged in this long after connecting")
+	fs.IntVar(&o.maxStartups, "ssh-max-startups", sshd.DefaultMaxStartups, "most SSH connections logging in at once; more are closed at once")
+	fs.IntVar(&o.maxStartupsPer, "ssh-max-startups-per-addr", sshd.DefaultMaxStartupsPerAddr, "most SSH connections logging in at once from one address; more are closed at once")
 	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
 		"public keys allowed to log in by SSH; re-read when it changes")
 	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, HTTP token, log of the local TUI)")
@@ -140,6 +146,12 @@ func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) 
 	}
 	if o.maxViewers < 0 || o.maxSessions < 1 || o.sshIdle < 0 {
 		return o, camera.Settings{}, errors.New("--max-viewers wants 0 or more, --max-sessions 1 or more, --ssh-idle 0 or more")
+	}
+	if o.sshGrace <= 0 {
+		return o, camera.Settings{}, fmt.Errorf("--ssh-login-grace %v: want more than 0", o.sshGrace)
+	}
+	if o.maxStartups < 1 || o.maxStartupsPer < 1 {
+		return o, camera.Settings{}, fmt.Errorf("--ssh-max-startups %d, --ssh-max-startups-per-addr %d: want 1 or more", o.maxStartups, o.maxStartupsPer)
 	}
 	if o.trashDays < 0 {
 		return o, camera.Settings{}, fmt.Errorf("--trash-days %d: want 0 or more", o.trashDays)
@@ -370,10 +382,13 @@ func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 		return nil, nil, fmt.Errorf("ssh: %w", err)
 	}
 	srv, err := sshd.New(app, sshd.Config{
-		AuthorizedKeys: o.authorizedKeys,
-		HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
-		IdleTimeout:    o.sshIdle,
-		MaxSessions:    o.maxSessions,
+		AuthorizedKeys:     o.authorizedKeys,
+		HostKeyPath:        filepath.Join(o.state, "ssh_host_ed25519_key"),
+		IdleTimeout:        o.sshIdle,
+		MaxSessions:        o.maxSessions,
+		LoginGrace:         o.sshGrace,
+		MaxStartups:        o.maxStartups,
+		MaxStartupsPerAddr: o.maxStartupsPer,
 	})
 	if err != nil {
 		ln.Close()
