@@ -1,7 +1,7 @@
 package main
 
 // Attacks on the SSH server's door: connections that never finish logging
-// in, and too many of them at once.
+// in, too many of them at once, and an agent-forwarding request.
 
 import (
 	"bufio"
@@ -319,5 +319,33 @@ func TestSSHLoginAfterClosedConnections(t *testing.T) {
 			t.Fatalf("login %d with two other keys offered first: %v", i+1, err)
 		}
 		client.Close()
+	}
+}
+
+// A request to forward the SSH agent is refused (nothing in pistream uses
+// it); the session goes on.
+func TestSSHAgentForwardingRefused(t *testing.T) {
+	e := startTUI(t, nil)
+	client, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
+		User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		t.Error("agent forwarding was accepted")
+	}
+	if err := liveOn(sess); err != nil {
+		t.Fatalf("after the refused request: %v", err)
 	}
 }

@@ -97,6 +97,9 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 			// The handshake deadline covers the key exchange and the
 			// login, and is lifted once logged in: the login grace time.
 			s.HandshakeTimeout = cfg.LoginGrace
+			s.ChannelHandlers = map[string]ssh.ChannelHandler{
+				"session": refuseAgentForwarding(ssh.DefaultSessionHandler, logger),
+			}
 			return nil
 		},
 		// The session's own idle check (key presses) closes it politely;
