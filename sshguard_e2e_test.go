@@ -5,12 +5,17 @@ package main
 
 import (
 	"bufio"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -323,29 +328,102 @@ func TestSSHLoginAfterClosedConnections(t *testing.T) {
 }
 
 // A request to forward the SSH agent is refused (nothing in pistream uses
-// it); the session goes on.
+// it), the session going on: asked with a reply wanted, the answer is no;
+// from OpenSSH's `ssh -A` beside a running ssh-agent, which wants no reply,
+// the log says it was refused.
 func TestSSHAgentForwardingRefused(t *testing.T) {
-	e := startTUI(t, nil)
-	client, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
-		User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
-		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	e := startTUI(t, nil, "--log-level", "debug")
+	t.Run("reply wanted", func(t *testing.T) {
+		client, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
+			User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Close()
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			t.Error("agent forwarding was accepted")
+		}
+		if err := liveOn(sess); err != nil {
+			t.Fatalf("after the refused request: %v", err)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok {
-		t.Error("agent forwarding was accepted")
-	}
-	if err := liveOn(sess); err != nil {
-		t.Fatalf("after the refused request: %v", err)
-	}
+	t.Run("ssh -A", func(t *testing.T) {
+		if _, err := exec.LookPath("ssh-agent"); err != nil {
+			t.Skip("no OpenSSH client here (make test installs openssh-client)")
+		}
+		refusedBefore := strings.Count(e.log.String(), "agent forwarding refused")
+		dir := t.TempDir()
+		keyFile := filepath.Join(dir, "id_ed25519")
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		block, err := ssh.MarshalPrivateKey(priv, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := ssh.NewSignerFromKey(priv)
+		os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600)
+		ak, _ := os.ReadFile(filepath.Join(e.dir, "authorized_keys"))
+		os.WriteFile(filepath.Join(e.dir, "authorized_keys"), append(ak, ssh.MarshalAuthorizedKey(signer.PublicKey())...), 0o600)
+
+		sock := filepath.Join(dir, "agent.sock")
+		agent := spawn(t, "", nil, "ssh-agent", "-D", "-a", sock)
+		deadline := time.Now().Add(closeGuard)
+		for _, err := os.Stat(sock); err != nil; _, err = os.Stat(sock) {
+			if time.Now().After(deadline) {
+				t.Fatalf("ssh-agent made no socket: %s", agent.log.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		port := e.sshAddr[strings.LastIndex(e.sshAddr, ":")+1:]
+		cmd := exec.Command("ssh", "-tt", "-A", "-v", "-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "pi@127.0.0.1")
+		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
+		out, errOut := &lockedBuffer{}, &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, errOut
+		in, _ := cmd.StdinPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{}) // closed once ssh has exited
+		go func() { cmd.Wait(); close(done) }()
+		defer func() {
+			cmd.Process.Kill()
+			<-done
+		}()
+		// Without a terminal of its own, ssh asks for a 0x0 one: the TUI
+		// starts (it sets its window title) and waits for a size.
+		for !strings.Contains(out.String(), "]2;pistream") {
+			if time.Now().After(deadline) {
+				t.Fatalf("the TUI never started for ssh -A:\n%q\n%s", out.String(), errOut.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.Contains(errOut.String(), "Requesting authentication agent forwarding") {
+			t.Fatalf("ssh -A did not ask to forward the agent:\n%s", errOut.String())
+		}
+		for strings.Count(e.log.String(), "agent forwarding refused") == refusedBefore {
+			if time.Now().After(deadline) {
+				t.Fatalf("the request of ssh -A was not refused:\n%s", e.log.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		io.WriteString(in, "q")
+		select {
+		case <-done:
+		case <-time.After(closeGuard):
+			t.Fatal("q did not end the ssh -A session")
+		}
+		if strings.Contains(e.log.String(), "panic") {
+			t.Errorf("the session panicked:\n%s", e.log.String())
+		}
+	})
 }
