@@ -31,7 +31,7 @@ type Config struct {
 	HostKeyPath    string        // ed25519 host key, created on first start
 	IdleTimeout    time.Duration // close sessions without a key press this long; 0 for never
 	MaxSessions    int           // most sessions at once (default 8)
-	FailsPerMinute int           // failed authentications per address and minute (default 10)
+	FailsPerMinute int           // keys refused per address and minute, forgiven at a login (default 10)
 	// LoginGrace closes a connection that has not logged in this long
 	// after it was accepted (default 60 s).
 	LoginGrace time.Duration
