@@ -58,6 +58,9 @@ type options struct {
 	tlsKey         string
 	ssh            string
 	sshIdle        time.Duration
+	sshGrace       time.Duration
+	maxStartups    int
+	maxStartupsPer int
 	maxSessions    int
 	authorizedKeys string
 	state          string
@@ -142,6 +145,9 @@ func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
 	fs.DurationVar(&o.sshIdle, "ssh-idle", 30*time.Minute, "close SSH sessions idle this long; 0 never")
 	fs.IntVar(&o.maxSessions, "max-sessions", 8, "most SSH sessions at once")
+	fs.DurationVar(&o.sshGrace, "ssh-login-grace", sshd.DefaultLoginGrace, "close an SSH connection that has not logged in this long after connecting")
+	fs.IntVar(&o.maxStartups, "ssh-max-startups", sshd.DefaultMaxStartups, "most SSH connections logging in at once; more are closed at once")
+	fs.IntVar(&o.maxStartupsPer, "ssh-max-startups-per-addr", sshd.DefaultMaxStartupsPerAddr, "most SSH connections logging in at once from one address; more are closed at once")
 	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
 		"public keys allowed to log in by SSH; re-read when it changes")
 	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, HTTP token, log of the local TUI)")
@@ -176,6 +182,9 @@ func (o *options) check() error {
 		{"max-viewers", atLeast(o.maxViewers, 0)},
 		{"max-sessions", atLeast(o.maxSessions, 1)},
 		{"ssh-idle", atLeast(o.sshIdle, 0)},
+		{"ssh-login-grace", atLeast(o.sshGrace, time.Second)},
+		{"ssh-max-startups", atLeast(o.maxStartups, 1)},
+		{"ssh-max-startups-per-addr", atLeast(o.maxStartupsPer, 1)},
 		{"trash-days", atLeast(o.trashDays, 0)},
 		{"log-level", levelErr},
 	} {
@@ -456,10 +465,13 @@ func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 		return nil, nil, fmt.Errorf("ssh: %w", err)
 	}
 	srv, err := sshd.New(app, sshd.Config{
-		AuthorizedKeys: o.authorizedKeys,
-		HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
-		IdleTimeout:    o.sshIdle,
-		MaxSessions:    o.maxSessions,
+		AuthorizedKeys:     o.authorizedKeys,
+		HostKeyPath:        filepath.Join(o.state, "ssh_host_ed25519_key"),
+		IdleTimeout:        o.sshIdle,
+		MaxSessions:        o.maxSessions,
+		LoginGrace:         o.sshGrace,
+		MaxStartups:        o.maxStartups,
+		MaxStartupsPerAddr: o.maxStartupsPer,
 	})
 	if err != nil {
 		ln.Close()

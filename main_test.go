@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"pistream/camera"
 	"pistream/internal/config"
@@ -30,7 +31,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		"-ssh", `(default ":2222")`, "-authorized-keys", "authorized_keys", "-state", "-photos", "Pictures/pistream",
 		"-notes", "pistream-notes", "-trash-days", "(default 7)",
 		"-http-auth", `(default "token")`, "-http-token", "-max-viewers", "(default 32)", "-tls-cert", "-tls-key",
-		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)",
+		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)", "-ssh-login-grace", "(default 1m0s)",
+		"-ssh-max-startups", "(default 100)", "-ssh-max-startups-per-addr", "(default 10)",
 		"-rotate", "-hflip", "-vflip", "-encoders", "-list-cameras", "-config", "/etc/pistream/pistream.toml",
 		"-print-config", "PISTREAM_MAX_VIEWERS",
 	} {
@@ -63,6 +65,12 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--quality", "101"}, "--quality", nil},
 		{[]string{"--rotate", "45"}, "--rotate: 45: want 0, 90, 180 or 270", nil},
 		{[]string{"--encoders", "-1"}, "--encoders", nil},
+		{[]string{"--ssh-login-grace", "5s", "--ssh-max-startups", "20", "--ssh-max-startups-per-addr", "2"}, "", func(o options, _ camera.Settings) bool {
+			return o.sshGrace == 5*time.Second && o.maxStartups == 20 && o.maxStartupsPer == 2
+		}},
+		{[]string{"--ssh-login-grace", "0"}, "--ssh-login-grace", nil},
+		{[]string{"--ssh-max-startups", "0"}, "--ssh-max-startups", nil},
+		{[]string{"--ssh-max-startups-per-addr", "-1"}, "--ssh-max-startups-per-addr", nil},
 		{[]string{"--log-level", "loud"}, "--log-level", nil},
 		{[]string{"--http-auth", "basic"}, "--http-auth", nil},
 		{[]string{"--http-token", "short"}, "--http-token", nil},
