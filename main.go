@@ -148,11 +148,12 @@ func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.sshGrace, "ssh-login-grace", sshd.DefaultLoginGrace, "close an SSH connection that has not logged in this long after connecting")
 	fs.IntVar(&o.maxStartups, "ssh-max-startups", sshd.DefaultMaxStartups, "most SSH connections logging in at once; more are closed at once")
 	fs.IntVar(&o.maxStartupsPer, "ssh-max-startups-per-addr", sshd.DefaultMaxStartupsPerAddr, "most SSH connections logging in at once from one address; more are closed at once")
-	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
+	d := defaultPaths(home)
+	fs.StringVar(&o.authorizedKeys, "authorized-keys", d.authorizedKeys,
 		"public keys allowed to log in by SSH; re-read when it changes")
-	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, HTTP token, log of the local TUI)")
-	fs.StringVar(&o.photos, "photos", filepath.Join(home, "Pictures", "pistream"), "photos directory")
-	fs.StringVar(&o.notes, "notes", filepath.Join(home, "pistream-notes"), "notes directory (markdown files)")
+	fs.StringVar(&o.state, "state", d.state, "state directory (SSH host key, HTTP token, log of the local TUI)")
+	fs.StringVar(&o.photos, "photos", d.photos, "photos directory")
+	fs.StringVar(&o.notes, "notes", d.notes, "notes directory (markdown files)")
 	fs.IntVar(&o.trashDays, "trash-days", 7, "days deleted photos stay in the trash")
 	fs.BoolVar(&o.headless, "headless", false, "run without the local TUI, even in a terminal")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -219,12 +220,43 @@ func oneOf(v string, choices ...string) error {
 	return fmt.Errorf("want %s", strings.Join(choices, " or "))
 }
 
-// defaultStateDir is $XDG_STATE_HOME/pistream or ~/.local/state/pistream.
-func defaultStateDir(home string) string {
-	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
-		return filepath.Join(x, "pistream")
+// paths are the default places of pistream's files.
+type paths struct{ state, photos, notes, authorizedKeys string }
+
+// defaultPaths are the places of pistream's files for a user: state in
+// $XDG_STATE_HOME/pistream or ~/.local/state/pistream, photos in
+// ~/Pictures/pistream, notes in ~/pistream-notes, the SSH keys of
+// ~/.ssh/authorized_keys. Under systemd, the directories the unit asks
+// for come first: state, photos and notes beneath $STATE_DIRECTORY
+// (/var/lib/pistream), authorized_keys in $CONFIGURATION_DIRECTORY
+// (/etc/pistream), so the unit needs no flags and the config file decides.
+func defaultPaths(home string) paths {
+	p := paths{
+		state:          filepath.Join(home, ".local", "state", "pistream"),
+		photos:         filepath.Join(home, "Pictures", "pistream"),
+		notes:          filepath.Join(home, "pistream-notes"),
+		authorizedKeys: filepath.Join(home, ".ssh", "authorized_keys"),
 	}
-	return filepath.Join(home, ".local", "state", "pistream")
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
+		p.state = filepath.Join(x, "pistream")
+	}
+	if sd := systemdDir("STATE_DIRECTORY"); sd != "" {
+		p.state, p.photos, p.notes = filepath.Join(sd, "state"), filepath.Join(sd, "photos"), filepath.Join(sd, "notes")
+	}
+	if cd := systemdDir("CONFIGURATION_DIRECTORY"); cd != "" {
+		p.authorizedKeys = filepath.Join(cd, "authorized_keys")
+	}
+	return p
+}
+
+// systemdDir is the first directory of a list systemd passes in the
+// environment variable name (colon-separated, absolute), or "".
+func systemdDir(name string) string {
+	first, _, _ := strings.Cut(os.Getenv(name), ":")
+	if !filepath.IsAbs(first) {
+		return ""
+	}
+	return first
 }
 
 // parseSize parses "WxH".

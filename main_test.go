@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +158,41 @@ func TestSSHCommand(t *testing.T) {
 		if got := sshCommand(tc.addr); got != tc.want {
 			t.Errorf("sshCommand(%v) = %q, want %q", tc.addr, got, tc.want)
 		}
+	}
+}
+
+// Under systemd, the unit's StateDirectory= and ConfigurationDirectory=
+// are the defaults, so the unit needs no path flags; the config file and
+// flags still win.
+func TestSystemdDirectories(t *testing.T) {
+	for _, tc := range []struct {
+		name, state, conf    string
+		args                 []string
+		wantState, wantPhoto string
+		wantNotes, wantKeys  string
+	}{
+		{"systemd", "/var/lib/pistream:/var/lib/other", "/etc/pistream", nil,
+			"/var/lib/pistream/state", "/var/lib/pistream/photos", "/var/lib/pistream/notes", "/etc/pistream/authorized_keys"},
+		{"a flag wins", "/var/lib/pistream", "/etc/pistream", []string{"--photos", "/srv/photos"},
+			"/var/lib/pistream/state", "/srv/photos", "/var/lib/pistream/notes", "/etc/pistream/authorized_keys"},
+		{"relative ignored", "lib/pistream", "", nil,
+			"/home/u/.local/state/pistream", "/home/u/Pictures/pistream", "/home/u/pistream-notes", "/home/u/.ssh/authorized_keys"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("HOME", "/home/u")
+			t.Setenv("XDG_STATE_HOME", "")
+			t.Setenv("STATE_DIRECTORY", tc.state)
+			t.Setenv("CONFIGURATION_DIRECTORY", tc.conf)
+			var out bytes.Buffer
+			o, _, err := parseFlags(append([]string{"--config", ""}, tc.args...), &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{o.state, o.photos, o.notes, o.authorizedKeys}
+			want := []string{tc.wantState, tc.wantPhoto, tc.wantNotes, tc.wantKeys}
+			if !slices.Equal(got, want) {
+				t.Errorf("state, photos, notes, authorized keys = %q, want %q", got, want)
+			}
+		})
 	}
 }
