@@ -1,6 +1,7 @@
 // Package httpstream serves the camera over HTTP: the live MJPEG feed
-// (/stream), the newest frame (/snapshot), the state as JSON (/state) and a
-// small page (/), on paths that µStreamer and mjpg-streamer clients expect.
+// (/stream), the newest frame (/snapshot), the state as JSON (/state),
+// Prometheus metrics (/metrics) and a small page (/), on paths that
+// µStreamer and mjpg-streamer clients expect.
 // Every viewer follows the camera hub on its own: a slow or vanished viewer
 // costs only its own handler.
 package httpstream
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"pistream/camera"
 )
@@ -48,6 +50,9 @@ type Config struct {
 	// before it is refused with 429 for the rest of that minute (default
 	// DefaultGuessLimit; negative: no limit).
 	GuessLimit int
+	// Sessions, when set, counts the SSH sessions open now, for /metrics
+	// (tui/sshd's Server.Sessions).
+	Sessions func() int
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -60,6 +65,8 @@ type Server struct {
 	viewers atomic.Int64
 	guesses guesses // wrong tokens per address
 	mux     *http.ServeMux
+	sent    sent                 // what /stream wrote, for /metrics
+	snap    prometheus.Histogram // /snapshot latency
 }
 
 // New returns a server for the camera in cfg.
@@ -89,6 +96,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
 	s.mux.HandleFunc("GET /state", s.serveState)
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	reg, snap := s.newMetrics()
+	s.snap = snap
+	s.mux.Handle("GET /metrics", metricsHandler(reg))
 	return s
 }
 
@@ -271,14 +281,18 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 			return
 		}
 		conn.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
+		var n int64
 		if vectored {
 			vec = [3][]byte{head, jpeg, crlf}
 			bufs = vec[:] // WriteTo consumes bufs
-			_, err = bufs.WriteTo(conn)
+			n, err = bufs.WriteTo(conn)
 		} else {
 			part = append(append(append(part[:0], head...), jpeg...), crlf...)
-			_, err = conn.Write(part)
+			var m int
+			m, err = conn.Write(part)
+			n = int64(m)
 		}
+		s.sent.add(n, err == nil)
 		if err != nil {
 			if r.Context().Err() == nil { // not the server stopping
 				s.dropped(r, err)
@@ -322,6 +336,7 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request) {
 			s.dropped(r, err)
 			return
 		}
+		s.sent.add(int64(len(head)+len(jpeg)+len(crlf)), true)
 	}
 }
 
@@ -387,6 +402,7 @@ func (s *Server) dropped(r *http.Request, err error) {
 // viewer made it already), or 503 when the camera has produced none within
 // SnapshotWait. It asks the camera for no other encode.
 func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	sub := s.hub.Watch() // also wakes a camera released for idleness
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SnapshotWait)
@@ -430,7 +446,9 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "image/jpeg")
 	h.Set("Content-Length", strconv.Itoa(len(jpeg)))
 	h.Set("X-Timestamp", string(appendTimestamp(nil, f.Time)))
-	w.Write(jpeg)
+	if _, err := w.Write(jpeg); err == nil {
+		s.snap.Observe(time.Since(start).Seconds())
+	}
 }
 
 // State is the JSON document served at /state.
