@@ -56,7 +56,7 @@ func (s *Server) newMetrics() (*prometheus.Registry, prometheus.Histogram) {
 		Buckets: snapshotBuckets,
 	})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(snap, &readouts{s: s, list: s.readouts()},
+	reg.MustRegister(snap, &statusCollector{s: s, list: s.readouts()},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg, snap
 }
@@ -96,9 +96,9 @@ func (s *Server) readouts() []readout {
 	return list
 }
 
-// readouts is the collector of the metrics read at each scrape, and of
-// pistream_camera_state: one reading of the camera's status serves them all.
-type readouts struct {
+// statusCollector collects the readouts and pistream_camera_state at each
+// scrape: one reading of the camera's status serves them all.
+type statusCollector struct {
 	s    *Server
 	list []readout
 }
@@ -106,14 +106,14 @@ type readouts struct {
 var cameraStateDesc = prometheus.NewDesc("pistream_camera_state",
 	"The camera's state: 1 for the current one, 0 for the others.", []string{"state"}, nil)
 
-func (c *readouts) Describe(ch chan<- *prometheus.Desc) {
+func (c *statusCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, r := range c.list {
 		ch <- r.desc
 	}
 	ch <- cameraStateDesc
 }
 
-func (c *readouts) Collect(ch chan<- prometheus.Metric) {
+func (c *statusCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.s.cam.Status()
 	for _, r := range c.list {
 		ch <- prometheus.MustNewConstMetric(r.desc, r.kind, r.value(&st))
