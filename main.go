@@ -340,20 +340,21 @@ func run(o options, settings camera.Settings) error {
 
 	// The servers listen before anything runs, so the App is complete
 	// when the first session starts.
-	feed, err := listenHTTP(o, cam, logger)
+	var sshSrv *sshd.Server // set below, before any session or request can start
+	sessions := func() int {
+		if sshSrv == nil {
+			return 0
+		}
+		return sshSrv.Sessions()
+	}
+	if o.ssh == "" {
+		sessions = nil // no SSH: /metrics has no pistream_ssh_sessions
+	}
+	feed, err := listenHTTP(o, cam, sessions, logger)
 	if err != nil {
 		return err
 	}
-	var sshSrv *sshd.Server // set below, before any session can start
-	app := &tui.App{
-		Camera: cam, Album: photos, Notes: notesDir, Log: logger,
-		Sessions: func() int {
-			if sshSrv == nil {
-				return 0
-			}
-			return sshSrv.Sessions()
-		},
-	}
+	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Log: logger, Sessions: sessions}
 	if feed != nil {
 		app.Viewers, app.URLs, app.OpenFeed = feed.server.Viewers, feed.URLs(), feed.open
 		for _, u := range app.URLs { // before serving: whoever sees a URL can use it
@@ -465,9 +466,9 @@ type feed struct {
 }
 
 // listenHTTP opens the HTTP server of the feed on o.http, with the access
-// token (from the flag, the environment or the state directory); nil when
-// HTTP is off.
-func listenHTTP(o options, cam *camera.Camera, logger *log.Logger) (*feed, error) {
+// token (from the flag, the environment or the state directory) and the
+// SSH session count for /metrics (nil: no SSH); nil when HTTP is off.
+func listenHTTP(o options, cam *camera.Camera, sessions func() int, logger *log.Logger) (*feed, error) {
 	if o.http == "" {
 		return nil, nil
 	}
@@ -482,7 +483,7 @@ func listenHTTP(o options, cam *camera.Camera, logger *log.Logger) (*feed, error
 	} else {
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
-	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers})
+	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions})
 	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
 	if err != nil {
 		return nil, err

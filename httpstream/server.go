@@ -1,6 +1,7 @@
 // Package httpstream serves the camera over HTTP: the live MJPEG feed
-// (/stream), the newest frame (/snapshot), the state as JSON (/state) and a
-// small page (/), on paths that µStreamer and mjpg-streamer clients expect.
+// (/stream), the newest frame (/snapshot), the state as JSON (/state),
+// Prometheus metrics (/metrics) and a small page (/), on paths that
+// µStreamer and mjpg-streamer clients expect.
 // Every viewer follows the camera hub on its own: a slow or vanished viewer
 // costs only its own handler.
 package httpstream
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"pistream/camera"
 	"pistream/internal/nbio"
@@ -49,6 +51,9 @@ type Config struct {
 	// before it is refused with 429 for the rest of that minute (default
 	// DefaultGuessLimit; negative: no limit).
 	GuessLimit int
+	// Sessions, when set, counts the SSH sessions open now, for /metrics
+	// (tui/sshd's Server.Sessions).
+	Sessions func() int
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -61,6 +66,8 @@ type Server struct {
 	viewers atomic.Int64
 	guesses guesses // wrong tokens per address
 	mux     *http.ServeMux
+	sent    sent                 // what /stream wrote, for /metrics
+	snap    prometheus.Histogram // /snapshot latency
 }
 
 // New returns a server for the camera in cfg.
@@ -90,6 +97,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
 	s.mux.HandleFunc("GET /state", s.serveState)
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	reg, snap := s.newMetrics()
+	s.snap = snap
+	s.mux.Handle("GET /metrics", metricsHandler(reg))
 	return s
 }
 
@@ -298,7 +308,9 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 		v.err = err
 		return false
 	}
-	if n == len(v.head)+len(jpeg)+len(crlf) {
+	whole := n == len(v.head)+len(jpeg)+len(crlf)
+	v.s.sent.add(int64(n), whole)
+	if whole {
 		return true
 	}
 	if n > 0 {
@@ -315,7 +327,9 @@ func (v *viewer) Receive(f *camera.Frame) error {
 	// No deadline between parts: TryReceive must not find an old one.
 	defer v.conn.SetWriteDeadline(time.Time{})
 	if v.pending != nil {
-		if _, err := nbio.Writev(v.tcp, v.pending); err != nil {
+		n, err := nbio.Writev(v.tcp, v.pending)
+		v.s.sent.add(n, err == nil)
+		if err != nil {
 			return err
 		}
 		v.pending = nil
@@ -328,13 +342,17 @@ func (v *viewer) Receive(f *camera.Frame) error {
 		return nil // skipped; the next frame will do
 	}
 	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
+	var n int64
 	if v.tcp != nil {
 		v.vec = [3][]byte{v.head, jpeg, crlf}
-		_, err = nbio.Writev(v.tcp, v.vec[:])
+		n, err = nbio.Writev(v.tcp, v.vec[:])
 	} else {
 		v.part = append(append(append(v.part[:0], v.head...), jpeg...), crlf...)
-		_, err = v.conn.Write(v.part)
+		var m int
+		m, err = v.conn.Write(v.part)
+		n = int64(m)
 	}
+	v.s.sent.add(n, err == nil)
 	return err
 }
 
@@ -372,6 +390,7 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request) {
 			s.dropped(r, err)
 			return
 		}
+		s.sent.add(int64(len(head)+len(jpeg)+len(crlf)), true)
 	}
 }
 
@@ -437,6 +456,7 @@ func (s *Server) dropped(r *http.Request, err error) {
 // viewer made it already), or 503 when the camera has produced none within
 // SnapshotWait. It asks the camera for no other encode.
 func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	sub := s.hub.Watch() // also wakes a camera released for idleness
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SnapshotWait)
@@ -480,7 +500,9 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "image/jpeg")
 	h.Set("Content-Length", strconv.Itoa(len(jpeg)))
 	h.Set("X-Timestamp", string(appendTimestamp(nil, f.Time)))
-	w.Write(jpeg)
+	if _, err := w.Write(jpeg); err == nil {
+		s.snap.Observe(time.Since(start).Seconds())
+	}
 }
 
 // State is the JSON document served at /state.

@@ -307,9 +307,13 @@ func TestStreamProtocols(t *testing.T) {
 					resp.TransferEncoding, resp.Close, resp.ContentLength)
 			}
 			pr := mjpegtest.NewPartReader(resp.Body, Boundary)
+			read := 0
 			for i := range 5 {
-				nextJPEG(t, pr, i)
+				read += len(nextJPEG(t, pr, i).JPEG)
 			}
+			// /metrics counts what this protocol's path sent (the server
+			// counts a part once its write returned: wait for that).
+			waitSent(t, client, ts, 5, read)
 
 			// The viewer leaves: its handler ends.
 			leave()
