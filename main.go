@@ -350,7 +350,7 @@ func run(o options, settings camera.Settings) error {
 	if o.ssh == "" {
 		sessions = nil // no SSH: /metrics has no pistream_ssh_sessions
 	}
-	feed, err := listenHTTP(o, cam, sessions, logger)
+	feed, err := listenHTTP(o, cam, photos, sessions, logger)
 	if err != nil {
 		return err
 	}
@@ -468,7 +468,7 @@ type feed struct {
 // listenHTTP opens the HTTP server of the feed on o.http, with the access
 // token (from the flag, the environment or the state directory) and the
 // SSH session count for /metrics (nil: no SSH); nil when HTTP is off.
-func listenHTTP(o options, cam *camera.Camera, sessions func() int, logger *log.Logger) (*feed, error) {
+func listenHTTP(o options, cam *camera.Camera, photos *album.Album, sessions func() int, logger *log.Logger) (*feed, error) {
 	if o.http == "" {
 		return nil, nil
 	}
@@ -483,7 +483,7 @@ func listenHTTP(o options, cam *camera.Camera, sessions func() int, logger *log.
 	} else {
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
-	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions})
+	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions, Album: photos})
 	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,7 @@
 // Package httpstream serves the camera over HTTP: the live MJPEG feed
 // (/stream), the newest frame (/snapshot), the state as JSON (/state),
-// Prometheus metrics (/metrics) and a small page (/), on paths that
-// µStreamer and mjpg-streamer clients expect.
+// Prometheus metrics (/metrics), a small page (/) and the photo album
+// (/photos), on paths that µStreamer and mjpg-streamer clients expect.
 // Every viewer follows the camera hub on its own: a slow or vanished viewer
 // costs only its own handler.
 package httpstream
@@ -26,8 +26,10 @@ import (
 	"charm.land/log/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"pistream/album"
 	"pistream/camera"
 	"pistream/internal/nbio"
+	"pistream/thumbs"
 )
 
 // Boundary separates the parts of /stream.
@@ -54,6 +56,9 @@ type Config struct {
 	// Sessions, when set, counts the SSH sessions open now, for /metrics
 	// (tui/sshd's Server.Sessions).
 	Sessions func() int
+	// Album, when set, is served at /photos, and the page can take photos
+	// into it.
+	Album *album.Album
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -68,6 +73,8 @@ type Server struct {
 	mux     *http.ServeMux
 	sent    sent                 // what /stream wrote, for /metrics
 	snap    prometheus.Histogram // /snapshot latency
+	album   *album.Album         // nil: no /photos
+	thumbs  *thumbs.Cache
 }
 
 // New returns a server for the camera in cfg.
@@ -92,11 +99,16 @@ func New(cfg Config) *Server {
 		started: time.Now(),
 		mux:     http.NewServeMux(),
 		guesses: guesses{now: time.Now, limit: cfg.GuessLimit},
+		album:   cfg.Album,
 	}
 	s.mux.HandleFunc("GET /stream", s.serveStream)
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
 	s.mux.HandleFunc("GET /state", s.serveState)
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	s.mux.HandleFunc("GET /pistream.css", serveCSS)
+	if s.album != nil {
+		s.handlePhotos()
+	}
 	reg, snap := s.newMetrics()
 	s.snap = snap
 	s.mux.Handle("GET /metrics", metricsHandler(reg))
@@ -105,7 +117,9 @@ func New(cfg Config) *Server {
 
 // Handler returns the handler for every path.
 func (s *Server) Handler() http.Handler {
-	var h http.Handler = s.mux
+	// A POST from another site's page (CSRF) is refused with 403, also
+	// one the browser would send the cookie with.
+	h := http.NewCrossOriginProtection().Handler(s.mux)
 	if s.cfg.Token != "" {
 		h = s.requireToken(h)
 	}
@@ -163,6 +177,16 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 
 //go:embed index.html
 var indexHTML []byte
+
+//go:embed pistream.css
+var pageCSS []byte
+
+// serveCSS serves the pages' shared style sheet.
+func serveCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Write(pageCSS)
+}
 
 func noCache(h http.Header) {
 	h.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")

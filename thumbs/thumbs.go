@@ -153,7 +153,7 @@ func Make(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("thumbnail: %w", err)
 	}
-	w, h := fit(cfg.Width, cfg.Height)
+	w, h := Fit(cfg.Width, cfg.Height)
 	img, err := camera.DecodeReduced(data, cfg.Width, cfg.Height, w, h)
 	if err != nil {
 		return nil, fmt.Errorf("thumbnail: %w", err)
@@ -174,9 +174,9 @@ func Make(data []byte) ([]byte, error) {
 	return append([]byte(nil), buf.GetBytes()...), nil
 }
 
-// fit returns the size of a w×h picture fitted in Size×Size, never larger
+// Fit returns the size of a w×h picture fitted in Size×Size, never larger
 // than it is.
-func fit(w, h int) (int, int) {
+func Fit(w, h int) (int, int) {
 	if w <= Size && h <= Size {
 		return w, h
 	}
