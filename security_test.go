@@ -69,7 +69,7 @@ func rawGet(t *testing.T, p *proc, path, how, token string) *http.Response {
 // as query, cookie, bearer or Basic password 200.
 func TestEveryPathNeedsTheToken(t *testing.T) {
 	p := start(t, "--http-auth", "token", "--http-token", testToken)
-	paths := []string{"/", "/stream", "/snapshot", "/state", "/metrics", "/?action=stream", "/?action=snapshot"}
+	paths := []string{"/", "/stream", "/snapshot", "/state", "/metrics", "/?action=stream", "/?action=snapshot", "/photos", "/pistream.css"}
 	for _, path := range paths {
 		if r := rawGet(t, p, path, "none", ""); r.StatusCode != 401 {
 			t.Errorf("%s without a token: %d, want 401", path, r.StatusCode)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"pistream/album"
@@ -195,7 +196,22 @@ func attachment(name string) string {
 		fallback = append(fallback, c)
 	}
 	cd := `attachment; filename="` + string(fallback) + `"`
-	return cd + "; filename*=UTF-8''" + url.PathEscape(name)
+	return cd + "; filename*=UTF-8''" + extValue(name)
+}
+
+// extValue percent-encodes every byte of s but RFC 8187's attr-char.
+func extValue(s string) string {
+	const attrChar = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(attrChar, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // photoError answers the failure of an album call about one photo.
