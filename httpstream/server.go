@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +54,10 @@ type Config struct {
 	// before it is refused with 429 for the rest of that minute (default
 	// DefaultGuessLimit; negative: no limit).
 	GuessLimit int
+	// NoSignalAfter is how long a /stream viewer waits for a frame, while
+	// the camera is not streaming, before it gets the NO SIGNAL picture
+	// (and again after each such wait; default 1 s).
+	NoSignalAfter time.Duration
 	// Sessions, when set, counts the SSH sessions open now, for /metrics
 	// (tui/sshd's Server.Sessions).
 	Sessions func() int
@@ -74,6 +79,7 @@ type Server struct {
 	sent    sent                 // what /stream wrote, for /metrics
 	snap    prometheus.Histogram // /snapshot latency
 	album   *album.Album         // nil: no /photos
+	nosig   noSignal             // the newest NO SIGNAL picture
 	thumbs  *thumbs.Cache
 }
 
@@ -84,6 +90,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.GuessLimit == 0 {
 		cfg.GuessLimit = DefaultGuessLimit
+	}
+	if cfg.NoSignalAfter <= 0 {
+		cfg.NoSignalAfter = time.Second
 	}
 	if cfg.SnapshotWait <= 0 {
 		cfg.SnapshotWait = 2 * time.Second
@@ -291,7 +300,7 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 
 	v := &viewer{s: s, conn: conn}
 	v.tcp, _ = conn.(*net.TCPConn)
-	err := s.hub.Serve(ctx, v)
+	err := s.serveViewer(ctx, v)
 	if r.Context().Err() == nil && !errors.Is(err, camera.ErrHubClosed) { // not the server stopping
 		if ctx.Err() != nil {
 			err = context.Cause(ctx)
@@ -309,6 +318,13 @@ type viewer struct {
 	conn net.Conn
 	tcp  *net.TCPConn // nil when the connection can't take a writev (TLS)
 
+	// mu is held while a part is written: by the hub's calls and by
+	// serveViewer's NO SIGNAL parts, which a late TryReceive of a Serve
+	// that has returned could otherwise meet.
+	mu   sync.Mutex
+	seen uint64       // Seq of the newest frame written
+	last atomic.Int64 // when the newest part was written, Unix ns
+
 	head    []byte    // a part's header
 	vec     [3][]byte // header, JPEG, CRLF, for one writev
 	part    []byte    // the part in one buffer, when not TCP
@@ -318,6 +334,13 @@ type viewer struct {
 }
 
 func (v *viewer) TryReceive(f *camera.Frame) bool {
+	if !v.mu.TryLock() {
+		return false
+	}
+	defer v.mu.Unlock()
+	if f.Seq <= v.seen {
+		return true // sent before a NO SIGNAL part: not again
+	}
 	if v.tcp == nil || v.pending != nil || v.err != nil {
 		return false
 	}
@@ -335,6 +358,8 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 	whole := n == len(v.head)+len(jpeg)+len(crlf)
 	v.s.sent.add(int64(n), whole)
 	if whole {
+		v.seen = f.Seq
+		v.last.Store(time.Now().UnixNano())
 		return true
 	}
 	if n > 0 {
@@ -344,8 +369,13 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 }
 
 func (v *viewer) Receive(f *camera.Frame) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.err != nil {
 		return v.err
+	}
+	if f.Seq <= v.seen {
+		return nil // sent before a NO SIGNAL part: not again
 	}
 	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
 	// No deadline between parts: TryReceive must not find an old one.
@@ -358,6 +388,8 @@ func (v *viewer) Receive(f *camera.Frame) error {
 		}
 		v.pending = nil
 		if f.Seq == v.pendSeq {
+			v.seen = f.Seq
+			v.last.Store(time.Now().UnixNano())
 			return nil
 		}
 	}
@@ -365,8 +397,21 @@ func (v *viewer) Receive(f *camera.Frame) error {
 	if err != nil {
 		return nil // skipped; the next frame will do
 	}
-	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
-	var n int64
+	if err := v.write(jpeg, f.Time); err != nil {
+		return err
+	}
+	v.seen = f.Seq
+	return nil
+}
+
+// write writes one part holding jpeg, captured at t; v.mu is held, and
+// nothing is pending.
+func (v *viewer) write(jpeg []byte, t time.Time) error {
+	v.head = appendPartHeader(v.head[:0], len(jpeg), t)
+	var (
+		n   int64
+		err error
+	)
 	if v.tcp != nil {
 		v.vec = [3][]byte{v.head, jpeg, crlf}
 		n, err = nbio.Writev(v.tcp, v.vec[:])
@@ -377,7 +422,76 @@ func (v *viewer) Receive(f *camera.Frame) error {
 		n = int64(m)
 	}
 	v.s.sent.add(n, err == nil)
+	if err == nil {
+		v.last.Store(time.Now().UnixNano())
+	}
 	return err
+}
+
+// writeNoSignal writes the NO SIGNAL part, after the rest of a part begun.
+func (v *viewer) writeNoSignal(jpeg []byte) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.err != nil {
+		return v.err
+	}
+	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
+	defer v.conn.SetWriteDeadline(time.Time{})
+	if v.pending != nil {
+		n, err := nbio.Writev(v.tcp, v.pending)
+		v.s.sent.add(n, err == nil)
+		if err != nil {
+			return err
+		}
+		v.pending = nil
+		v.seen = max(v.seen, v.pendSeq)
+	}
+	return v.write(jpeg, time.Now())
+}
+
+// serveViewer gives v every frame (Hub.Serve) and, while the camera gives
+// none for NoSignalAfter and is not streaming, the NO SIGNAL picture
+// every NoSignalAfter, so its <img> shows why. It returns as Hub.Serve.
+func (s *Server) serveViewer(ctx context.Context, v *viewer) error {
+	for {
+		v.last.Store(time.Now().UnixNano())
+		fctx, lost := context.WithCancel(ctx)
+		var (
+			mu      sync.Mutex
+			stopped bool
+			t       *time.Timer
+		)
+		t = time.AfterFunc(s.cfg.NoSignalAfter, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if stopped {
+				return
+			}
+			idle := time.Since(time.Unix(0, v.last.Load()))
+			if idle >= s.cfg.NoSignalAfter && s.cam.Status().State != camera.StateStreaming {
+				lost()
+				return
+			}
+			t.Reset(max(s.cfg.NoSignalAfter-idle, s.cfg.NoSignalAfter/10))
+		})
+		err := s.hub.Serve(fctx, v)
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+		lost()
+		if ctx.Err() != nil || fctx.Err() == nil {
+			return err // the viewer or the server ended it, or the hub closed
+		}
+		jpeg, nerr := s.noSignal()
+		if nerr != nil {
+			s.log.Debug("no NO SIGNAL picture", "err", nerr)
+			continue
+		}
+		if err := v.writeNoSignal(jpeg); err != nil {
+			return err
+		}
+	}
 }
 
 // streamResponse streams through the ResponseWriter (HTTP/2): three writes
@@ -414,6 +528,10 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request) {
 			s.dropped(r, err)
 			return
 		}
+		// No deadline while waiting for the next frame: a pause longer
+		// than FrameWriteTimeout (a camera reconnecting) must not end
+		// the stream.
+		rc.SetWriteDeadline(time.Time{})
 		s.sent.add(int64(len(head)+len(jpeg)+len(crlf)), true)
 	}
 }
@@ -425,7 +543,18 @@ var crlf = []byte("\r\n")
 // or the hub closes.
 func (s *Server) nextPart(ctx context.Context, sub *camera.Subscription, head []byte) ([]byte, []byte, error) {
 	for {
-		f, err := sub.Next(ctx)
+		nctx, cancel := context.WithTimeout(ctx, s.cfg.NoSignalAfter)
+		f, err := sub.Next(nctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			if s.cam.Status().State == camera.StateStreaming {
+				continue
+			}
+			if jpeg, err := s.noSignal(); err == nil {
+				return appendPartHeader(head[:0], len(jpeg), time.Now()), jpeg, nil
+			}
+			continue
+		}
 		if err != nil {
 			return head, nil, err
 		}
