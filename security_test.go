@@ -79,7 +79,7 @@ func TestEveryPathNeedsTheToken(t *testing.T) {
 // process of their own: the wrong tokens tried count against the address).
 func TestAlbumPathsNeedTheToken(t *testing.T) {
 	p := start(t, "--http-auth", "token", "--http-token", testToken)
-	pathsNeedToken(t, p, "/photos", "/pistream.css", "/photos/events")
+	pathsNeedToken(t, p, "/photos", "/pistream.css", "/pistream.js", "/photos/events")
 }
 
 // pathsNeedToken checks that each path answers 401 without a token and

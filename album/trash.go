@@ -231,22 +231,7 @@ func (a *Album) Trash() ([]Trashed, error) {
 }
 
 func (a *Album) trash() ([]Trashed, error) {
-	root, err := a.openRoot(false)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	d, err := root.Open(trashDir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	entries, err := d.ReadDir(-1)
-	_ = d.Close() // read-only; ReadDir's error is the one that matters
+	_, entries, err := a.readDir(trashDir)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"image/jpeg"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -26,18 +25,7 @@ func TestNoSignalParts(t *testing.T) {
 		{"http2", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts, _, cam, _ := serveWith(t, "/dev/nonexistent-camera", func(ts *httptest.Server) {
-				ts.EnableHTTP2 = tc.h2
-				if tc.tls {
-					ts.StartTLS()
-				} else {
-					ts.Start()
-				}
-			})
-			client := ts.Client()
-			if tc.tls && !tc.h2 {
-				client.Transport.(*http.Transport).ForceAttemptHTTP2 = false
-			}
+			ts, _, cam, _, client := serveProto(t, "/dev/nonexistent-camera", tc.tls, tc.h2)
 			// The failure guard: the parts come after a second each.
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()

@@ -114,7 +114,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
 	s.mux.HandleFunc("GET /state", s.serveState)
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
-	s.mux.HandleFunc("GET /pistream.css", serveCSS)
+	s.mux.HandleFunc("GET /pistream.css", asset("text/css; charset=utf-8", pageCSS))
+	s.mux.HandleFunc("GET /pistream.js", asset("text/javascript; charset=utf-8", pageJS))
 	if s.album != nil {
 		s.handlePhotos()
 	}
@@ -190,11 +191,16 @@ var indexHTML []byte
 //go:embed pistream.css
 var pageCSS []byte
 
-// serveCSS serves the pages' shared style sheet.
-func serveCSS(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Write(pageCSS)
+//go:embed pistream.js
+var pageJS []byte
+
+// asset serves one of the pages' shared files.
+func asset(contentType string, data []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "private, max-age=3600")
+		w.Write(data)
+	}
 }
 
 func noCache(h http.Header) {
@@ -368,39 +374,60 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 	return false
 }
 
-func (v *viewer) Receive(f *camera.Frame) error {
+func (v *viewer) Receive(f *camera.Frame) error { return v.send(f, nil) }
+
+// writeNoSignal writes the NO SIGNAL part.
+func (v *viewer) writeNoSignal(jpeg []byte) error { return v.send(nil, jpeg) }
+
+// send writes, after the rest of a part TryReceive began, f's part (unless
+// it was sent already) or, with f nil, a part holding jpeg, within
+// FrameWriteTimeout.
+func (v *viewer) send(f *camera.Frame, jpeg []byte) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.err != nil {
 		return v.err
 	}
-	if f.Seq <= v.seen {
-		return nil // sent before a NO SIGNAL part: not again
-	}
 	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
 	// No deadline between parts: TryReceive must not find an old one.
 	defer v.conn.SetWriteDeadline(time.Time{})
-	if v.pending != nil {
-		n, err := nbio.Writev(v.tcp, v.pending)
-		v.s.sent.add(n, err == nil)
-		if err != nil {
-			return err
-		}
-		v.pending = nil
-		if f.Seq == v.pendSeq {
-			v.seen = f.Seq
-			v.last.Store(time.Now().UnixNano())
-			return nil
-		}
-	}
-	jpeg, err := v.s.frameJPEG(f)
-	if err != nil {
-		return nil // skipped; the next frame will do
-	}
-	if err := v.write(jpeg, f.Time); err != nil {
+	if err := v.flushPending(); err != nil {
 		return err
 	}
-	v.seen = f.Seq
+	at := time.Now()
+	if f != nil {
+		if f.Seq <= v.seen {
+			return nil // sent already (before a NO SIGNAL part, or just now)
+		}
+		var err error
+		if jpeg, err = v.s.frameJPEG(f); err != nil {
+			return nil // skipped; the next frame will do
+		}
+		at = f.Time
+	}
+	if err := v.write(jpeg, at); err != nil {
+		return err
+	}
+	if f != nil {
+		v.seen = f.Seq
+	}
+	return nil
+}
+
+// flushPending writes the rest of the part TryReceive began, if any;
+// v.mu is held and the write deadline set.
+func (v *viewer) flushPending() error {
+	if v.pending == nil {
+		return nil
+	}
+	n, err := nbio.Writev(v.tcp, v.pending)
+	v.s.sent.add(n, err == nil)
+	if err != nil {
+		return err
+	}
+	v.pending = nil
+	v.seen = max(v.seen, v.pendSeq)
+	v.last.Store(time.Now().UnixNano())
 	return nil
 }
 
@@ -426,27 +453,6 @@ func (v *viewer) write(jpeg []byte, t time.Time) error {
 		v.last.Store(time.Now().UnixNano())
 	}
 	return err
-}
-
-// writeNoSignal writes the NO SIGNAL part, after the rest of a part begun.
-func (v *viewer) writeNoSignal(jpeg []byte) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.err != nil {
-		return v.err
-	}
-	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
-	defer v.conn.SetWriteDeadline(time.Time{})
-	if v.pending != nil {
-		n, err := nbio.Writev(v.tcp, v.pending)
-		v.s.sent.add(n, err == nil)
-		if err != nil {
-			return err
-		}
-		v.pending = nil
-		v.seen = max(v.seen, v.pendSeq)
-	}
-	return v.write(jpeg, time.Now())
 }
 
 // serveViewer gives v every frame (Hub.Serve) and, while the camera gives
