@@ -20,3 +20,17 @@ $("take").addEventListener("click", async (e) => {
   msg.textContent = "taking a photo…";
   try {
     const r = await fetch(here("photos"), { method: "POST", cache: "no-store" });
+    const j = await r.json();
+    if (!r.ok) throw new Error(j.error || r.status);
+    msg.textContent = "saved ";
+    const a = document.createElement("a");
+    a.href = j.url;
+    a.textContent = j.name;
+    msg.append(a);
+  } catch (err) {
+    msg.className = "error";
+    msg.textContent = "not saved: " + err.message;
+  } finally {
+    b.disabled = false;
+  }
+});
