@@ -66,3 +66,13 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkJPEG draws the 640x480 NO SIGNAL picture (the server draws it
+// again only when the camera's state or error changes).
+func BenchmarkJPEG(b *testing.B) {
+	for b.Loop() {
+		if _, err := JPEG(640, 480, "camera is reconnecting", "read /dev/video0: no frame: end of stream or device gone"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

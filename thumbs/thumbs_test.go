@@ -8,9 +8,12 @@ import (
 	"image/jpeg"
 	"sync"
 	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
 )
 
-func testJPEG(t *testing.T, w, h int) []byte {
+func testJPEG(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
@@ -91,4 +94,41 @@ func TestCache(t *testing.T) {
 	if _, err := c.Get(Key{"d.jpg", "1"}, read); err != nil {
 		t.Errorf("a failure was kept: %v", err)
 	}
+}
+
+// BenchmarkThumbnail makes the thumbnail of a 4608x2592 photo (a Camera
+// Module 3's full size) as Make does, decoding at 1/8 scale, and, as the
+// baseline in the same run, by decoding in full and resizing; it reports
+// both in ms and their ratio.
+func BenchmarkThumbnail(b *testing.B) {
+	photo := testJPEG(b, 4608, 2592)
+	full := func() {
+		img, err := gocv.IMDecode(photo, gocv.IMReadColor)
+		if err != nil {
+			b.Fatal(err)
+		}
+		small := gocv.NewMat()
+		gocv.Resize(img, &small, image.Pt(Size, Size*2592/4608), 0, 0, gocv.InterpolationArea)
+		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, small, []int{gocv.IMWriteJpegQuality, Quality})
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Close()
+		small.Close()
+		img.Close()
+	}
+	var reduced, baseline time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := Make(photo); err != nil {
+			b.Fatal(err)
+		}
+		reduced += time.Since(start)
+		start = time.Now()
+		full()
+		baseline += time.Since(start)
+	}
+	b.ReportMetric(float64(reduced.Microseconds())/float64(b.N)/1000, "ms/thumb")
+	b.ReportMetric(float64(baseline.Microseconds())/float64(b.N)/1000, "ms/full-decode")
+	b.ReportMetric(float64(reduced)/float64(baseline), "ratio")
 }
