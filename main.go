@@ -230,6 +230,8 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer notesDir.Close()
+	renderer := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, logger)
+	defer renderer.Close()
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
 		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
@@ -244,7 +246,7 @@ func run(o options, settings camera.Settings) error {
 	}
 	var sshSrv *sshd.Server // set below, before any session can start
 	app := &tui.App{
-		Camera: cam, Album: photos, Notes: notesDir, Log: logger,
+		Camera: cam, Album: photos, Notes: notesDir, Renderer: renderer, Log: logger,
 		Sessions: func() int {
 			if sshSrv == nil {
 				return 0
