@@ -119,6 +119,8 @@ func testRenderer(t *testing.T, parallel int) (*Renderer, *gate) {
 	g := newGate()
 	r.render = g.render
 	t.Cleanup(r.Close)
+	t.Cleanup(func() { close(g.release) }) // first: a rendering left waiting ends
+
 	return r, g
 }
 
@@ -153,35 +155,40 @@ func TestRendererBound(t *testing.T) {
 }
 
 // A rendering whose callers all give up while it is queued never runs;
-// one that a caller still waits for does.
+// one that a caller still waits for does. The renderings that start, in
+// order, are told apart by their widths: 80 holds the only slot, 81 is
+// queued and given up, 82 is asked for after.
 func TestRendererGivesUpQueued(t *testing.T) {
 	tests := []struct {
 		name    string
-		stayers int   // callers of the queued note that keep waiting
-		renders int64 // renderings in all
+		stayers int   // callers of 81 that keep waiting
+		started []int // the widths rendered after 80
 	}{
-		{"every caller leaves", 0, 1},
-		{"one of two leaves", 1, 2},
+		{"every caller leaves", 0, []int{82}},
+		{"one of two leaves", 1, []int{81, 82}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, g := testRenderer(t, 1)
-			first := make(chan error, 1)
-			go func() { _, err := r.Render(context.Background(), "first", 80, true); first <- err }()
+			ask := func(ctx context.Context, width int) chan error {
+				done := make(chan error, 1)
+				go func() {
+					out, err := r.Render(ctx, "note", width, true)
+					if err == nil && out != "note@"+strconv.Itoa(width) {
+						err = errors.New("got " + out)
+					}
+					done <- err
+				}()
+				return done
+			}
+			first := ask(context.Background(), 80)
 			g.waitStarted(t) // holds the only slot
 
 			ctx, cancel := context.WithCancel(context.Background())
-			left := make(chan error, 1)
-			go func() { _, err := r.Render(ctx, "second", 80, true); left <- err }()
-			stayed := make(chan string, tt.stayers)
+			left := ask(ctx, 81)
+			var stayed []chan error
 			for range tt.stayers {
-				go func() {
-					out, err := r.Render(context.Background(), "second", 80, true)
-					if err != nil {
-						t.Error(err)
-					}
-					stayed <- out
-				}()
+				stayed = append(stayed, ask(context.Background(), 81))
 			}
 			queued(t, r, 2)
 			cancel()
@@ -192,16 +199,24 @@ func TestRendererGivesUpQueued(t *testing.T) {
 			if err := <-first; err != nil {
 				t.Fatal(err)
 			}
-			for range tt.stayers {
-				g.waitStarted(t)
+			third := ask(context.Background(), 82)
+			var started []int
+			for range tt.started {
+				started = append(started, g.waitStarted(t))
 				g.release <- struct{}{}
-				if out := <-stayed; out != "second@80" {
-					t.Errorf("the caller that stayed got %q", out)
-				}
 			}
-			queued(t, r, 0)
-			if n := r.Renders(); n != tt.renders {
-				t.Errorf("%d renderings, want %d", n, tt.renders)
+			if !slices.Equal(started, tt.started) {
+				t.Errorf("after 80 rendered %v, want %v", started, tt.started)
+			}
+			for _, done := range append(stayed, third) {
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Error(err)
+					}
+				case <-time.After(30 * time.Second):
+					t.Fatal("a caller got no rendering within 30 s")
+				}
 			}
 		})
 	}
