@@ -125,6 +125,7 @@ func tame(md string, width int) (out string, shown int) {
 			// … in turn: quadratic in the number of equal headings.
 			headings++
 			cost += headings / 128
+			cells += width // and glamour writes a blank row after it
 		}
 		if strings.TrimSpace(line) == "" {
 			para = 0

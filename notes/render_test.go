@@ -178,6 +178,10 @@ func TestTame(t *testing.T) {
 	}
 }
 
+// hostile is the note of issue 9: 200,000 "[", under MaxSize. Eight
+// sessions rendering it at once took 650 MB.
+var hostile = strings.Repeat("[", 200_000)
+
 // pathological returns notes built to be slow to render.
 func pathological() []struct{ name, md string } {
 	fill := func(unit string) string { return strings.Repeat(unit, MaxSize/len(unit)) }
@@ -204,6 +208,7 @@ func pathological() []struct{ name, md string } {
 		{"unclosed code spans", fill("`a")},
 		{"emphasis runs", fill("*a_b*c_d**e_f*g**h*i_j**")},
 		{"link titles", fill("[ (](")},
+		{"200,000 link openers", hostile},
 	}
 }
 

@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// hostile is the note of issue 9: 200,000 "[", under MaxSize.
-var hostile = strings.Repeat("[", 200_000)
-
 // Eight sessions opening the same hostile note at once render it once;
 // asking again, from the cache, renders nothing more, while another width
 // or style is a rendering of its own.
