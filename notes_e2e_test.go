@@ -5,6 +5,8 @@ package main
 // and memory.
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +57,7 @@ func openHostileNote(t testing.TB, n int) noteRun {
 	took := time.Since(start)
 	peak := statusKB(t, pid, "VmHWM")
 	return noteRun{
-		renders: strings.Count(e.log.String(), "note rendered"),
+		renders: len(renderedWidths(t, e)),
 		peakMB:  float64(peak-before) / 1024,
 		took:    took,
 	}
@@ -95,4 +97,89 @@ func BenchmarkHostileNote(b *testing.B) {
 	if worst.peakMB > noteMemoryTarget && !raceEnabled {
 		b.Errorf("the peak RSS grew by %.1f MB, more than the target %d MB", worst.peakMB, noteMemoryTarget)
 	}
+}
+
+// renderedRE finds the width of each rendering in the debug log, and how
+// many renderings ran when it started (itself included).
+var renderedRE = regexp.MustCompile(`note rendered .*width=(\d+) .*running=(\d+) `)
+
+// renderedWidths are the widths of the renderings the server logged. It
+// fails t if one started while another ran: pistream renders one note at
+// a time.
+func renderedWidths(t testing.TB, e *tuiEnv) []int {
+	t.Helper()
+	var ws []int
+	for _, m := range renderedRE.FindAllStringSubmatch(e.log.String(), -1) {
+		w, err := strconv.Atoi(m[1])
+		if err != nil {
+			t.Fatalf("log: %v", err)
+		}
+		if m[2] != "1" {
+			t.Errorf("a rendering for width %d started while %s ran", w, m[2])
+		}
+		ws = append(ws, w)
+	}
+	return ws
+}
+
+// A session that resizes 20 times while the hostile note renders does not
+// render it for every size: stale sizes are given up while queued. It
+// renders one at a time, and ends showing the note at the last width.
+func TestHostileNoteResizes(t *testing.T) {
+	e := startTUI(t, map[string]string{"hostile.md": hostileNote}, "--log-level", "debug")
+	s := e.open(t)
+	s.press("3")
+	s.waitFor("hostile.md")
+	s.press("\r")
+	pad := 100 - widestRow(s.waitFor("[[[[[[[[[[[[[[[[[[[[")) // glamour's margins
+	first := renderedWidths(t, e)
+	if len(first) != 1 {
+		t.Fatalf("opening the note rendered it at widths %v, want one", first)
+	}
+	margin := 100 - first[0] // the terminal's columns the note's body does not get
+	s.emuMu.Lock()
+	s.emu.Resize(80, 30) // the terminal first, then what it tells the server
+	s.emuMu.Unlock()
+	for cols := 99; cols >= 80; cols-- { // a user dragging the window's edge
+		if err := s.sess.WindowChange(30, cols); err != nil {
+			t.Fatalf("window change: %v", err)
+		}
+	}
+	want := 80 - margin
+	var ws []int
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ws = renderedWidths(t, e)[1:]
+		if len(ws) > 0 && ws[len(ws)-1] == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no rendering for width %d within 60 s; rendered at %v", want, ws)
+		}
+	}
+	// Those whose turn came while they were the newest: the one rendering
+	// when the resizes began, the last, and those the server had not seen
+	// overtaken yet when the one before ended.
+	if len(ws) >= 20 {
+		t.Errorf("20 resizes rendered the note at widths %v: the stale ones were not given up", ws)
+	}
+	t.Logf("rendered at width %d, then %v after 20 resizes", first[0], ws)
+	// The screen shows the note at the last width.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		txt := s.text()
+		if widestRow(txt) == 80-pad {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen's widest row holds %d '[', want %d:\n%s", widestRow(txt), 80-pad, txt)
+		}
+	}
+}
+
+// widestRow is the most '[' a row of the screen's text holds.
+func widestRow(txt string) int {
+	widest := 0
+	for line := range strings.Lines(txt) {
+		widest = max(widest, strings.Count(line, "["))
+	}
+	return widest
 }

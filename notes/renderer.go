@@ -156,11 +156,12 @@ func (r *Renderer) renderInTurn(ctx context.Context, markdown string, width int,
 		return "", fmt.Errorf("render note: %w", err)
 	}
 	r.starts.Add(1)
+	running := len(r.sem) // with this one
 	start := time.Now()
 	out, err := r.render(markdown, width, dark)
 	if r.log != nil {
 		r.log.Debug("note rendered", "bytes", len(markdown), "width", width, "dark", dark,
-			"took", time.Since(start).Round(time.Millisecond), "out", len(out), "err", err)
+			"running", running, "took", time.Since(start).Round(time.Millisecond), "out", len(out), "err", err)
 	}
 	return out, err
 }
