@@ -16,6 +16,20 @@ import (
 // hostileNote is issue 9's note: 200,000 "[", under the 1 MiB limit.
 var hostileNote = strings.Repeat("[", 200_000)
 
+// fillNote repeats unit up to the 1 MiB limit of a note.
+func fillNote(unit string) string { return strings.Repeat(unit, (1<<20)/len(unit)) }
+
+// costlyNotes are notes built to take glamour the most memory (see
+// BenchmarkPathological in pistream/notes for more), each with a text
+// that shows on screen once it is rendered.
+var costlyNotes = []struct{ name, md, shows string }{
+	{"200,000 [", hostileNote, "[[[[[[[[[[[[[[[[[[[["},
+	{"1 MiB of paragraphs", fillNote("x\n\n"), "x"},
+	{"1 MiB of headings", fillNote("# x\n"), "x"},
+	{"unclosed code spans", fillNote("`a"), "\u00a0a\u00a0a\u00a0a"}, // glamour spaces code spans with no-break spaces
+	{"emphasis runs", fillNote("*a_b*c_d**e_f*g**h*i_j**"), "e_f"},
+}
+
 // noteRun is what opening the hostile note in n sessions at once cost.
 type noteRun struct {
 	renders int           // "note rendered" lines in the server's log
@@ -23,12 +37,12 @@ type noteRun struct {
 	took    time.Duration // until every session showed it
 }
 
-// openHostileNote starts pistream with the hostile note, opens n SSH
-// sessions, has them all open the note at once and waits (60 s at most)
-// until every one shows it rendered.
-func openHostileNote(t testing.TB, n int) noteRun {
+// openNote starts pistream with the note md, opens n SSH sessions, has
+// them all open the note at once and waits (60 s at most) until every one
+// shows the text shows.
+func openNote(t testing.TB, n int, md, shows string) noteRun {
 	t.Helper()
-	e := startTUI(t, map[string]string{"hostile.md": hostileNote}, "--log-level", "debug")
+	e := startTUI(t, map[string]string{"hostile.md": md}, "--log-level", "debug")
 	screens := make([]*screen, n)
 	for i := range screens {
 		screens[i] = e.open(t)
@@ -46,9 +60,11 @@ func openHostileNote(t testing.TB, n int) noteRun {
 		wg.Go(func() { s.press("\r") })
 	}
 	wg.Wait()
-	const rendered = "[[[[[[[[[[[[[[[[[[[["
+	opened := func(txt string) bool { // the note, not the list, nor "rendering…"
+		return strings.Contains(txt, shows) && !strings.Contains(txt, "1 note") && !strings.Contains(txt, "rendering…")
+	}
 	for i, s := range screens {
-		for deadline := time.Now().Add(60 * time.Second); !strings.Contains(s.text(), rendered); time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second); !opened(s.text()); time.Sleep(20 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("session %d did not show the note within 60 s:\n%s", i, s.text())
 			}
@@ -65,7 +81,7 @@ func openHostileNote(t testing.TB, n int) noteRun {
 
 // Eight sessions opening the same hostile note at once render it once.
 func TestHostileNoteRendersOnce(t *testing.T) {
-	r := openHostileNote(t, 8)
+	r := openNote(t, 8, costlyNotes[0].md, costlyNotes[0].shows)
 	t.Logf("8 sessions: %d renders, peak RSS +%.1f MB, %v until all showed it", r.renders, r.peakMB, r.took.Round(time.Millisecond))
 	if r.renders != 1 {
 		t.Errorf("8 sessions opening the note rendered it %d times, want 1", r.renders)
@@ -73,29 +89,33 @@ func TestHostileNoteRendersOnce(t *testing.T) {
 }
 
 // noteMemoryTarget is the most the server's RSS may grow while 8 sessions
-// open the hostile note (issue 9: it grew by 650 MB).
+// open a costly note (issue 9: it grew by 650 MB).
 const noteMemoryTarget = 100 // MB
 
-// BenchmarkHostileNote opens the hostile note in 8 SSH sessions at once,
-// b.N times (a fresh pistream each), and reports the server's peak RSS
-// above what it was before, the renders it logged and the time until
+// BenchmarkCostlyNotes opens each of costlyNotes in 8 SSH sessions at
+// once, b.N times (a fresh pistream each), and reports the server's peak
+// RSS above what it was before, the renders it logged and the time until
 // every session showed the note. It fails past noteMemoryTarget (not
 // under the race detector, which multiplies memory).
-func BenchmarkHostileNote(b *testing.B) {
-	var worst noteRun
-	var took time.Duration
-	for b.Loop() {
-		r := openHostileNote(b, 8)
-		worst.peakMB = max(worst.peakMB, r.peakMB)
-		worst.renders = max(worst.renders, r.renders)
-		took += r.took
-	}
-	b.ReportMetric(worst.peakMB, "peak-MB")
-	b.ReportMetric(worst.peakMB/noteMemoryTarget, "of-target")
-	b.ReportMetric(float64(worst.renders), "renders")
-	b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "ms/open")
-	if worst.peakMB > noteMemoryTarget && !raceEnabled {
-		b.Errorf("the peak RSS grew by %.1f MB, more than the target %d MB", worst.peakMB, noteMemoryTarget)
+func BenchmarkCostlyNotes(b *testing.B) {
+	for _, note := range costlyNotes {
+		b.Run(strings.ReplaceAll(note.name, " ", "_"), func(b *testing.B) {
+			var worst noteRun
+			var took time.Duration
+			for b.Loop() {
+				r := openNote(b, 8, note.md, note.shows)
+				worst.peakMB = max(worst.peakMB, r.peakMB)
+				worst.renders = max(worst.renders, r.renders)
+				took += r.took
+			}
+			b.ReportMetric(worst.peakMB, "peak-MB")
+			b.ReportMetric(worst.peakMB/noteMemoryTarget, "of-target")
+			b.ReportMetric(float64(worst.renders), "renders")
+			b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "ms/open")
+			if worst.peakMB > noteMemoryTarget && !raceEnabled {
+				b.Errorf("the peak RSS grew by %.1f MB, more than the target %d MB", worst.peakMB, noteMemoryTarget)
+			}
+		})
 	}
 }
 
