@@ -40,6 +40,11 @@ type Album struct {
 	dimsMu sync.Mutex
 	dims   map[dimKey]dims // never modified once stored, only replaced
 
+	saving chan struct{} // a slot for each Save writing now; see maxSaving
+
+	nameMu   sync.Mutex
+	lastName photoSlot // the name Save gave last, where the next try starts
+
 	watch     *dirwatch.Watcher // nil if Open failed before it started
 	closeOnce sync.Once
 	closeErr  error
@@ -62,7 +67,7 @@ func open(dir string) (*Album, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Album{dir: abs, now: time.Now, roots: dirroot.New(abs)}
+	a := &Album{dir: abs, now: time.Now, roots: dirroot.New(abs), saving: make(chan struct{}, maxSaving)}
 	root, err := a.openRoot(true)
 	if err == nil {
 		a.watch, err = dirwatch.New(abs, isPhotoName)
