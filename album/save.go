@@ -30,15 +30,6 @@ var (
 // tempPrefix starts the names of files being written; List ignores them.
 const tempPrefix = ".tmp-"
 
-// maxSaving is how many Saves write at once; the others wait their turn.
-// A burst of snapshots (eight sessions pressing s fifty times) would
-// otherwise put hundreds of goroutines into blocking file system calls at
-// once: the Go runtime gives each its own thread, and those threads,
-// queued in the kernel on the same directory and journal, crowd the
-// capture loop off the CPU (the feed fell from 30 to 12-21 fps). One at a
-// time leaves the other cores to the feed.
-const maxSaving = 1
-
 // maxNameTries bounds the "-2", "-3", … suffixes Save tries for one instant.
 const maxNameTries = 10000
 
@@ -52,10 +43,19 @@ const maxNameTries = 10000
 // into place, and the directory is synced. If the photo directory was
 // removed, it is re-created. On failure, such as a full disk (see
 // IsDiskFull), nothing is left behind.
+//
+// Photos are written one at a time, at a lower priority than the rest of
+// pistream (see saver); Save waits for its turn. After Close it fails
+// with an error matching fs.ErrClosed.
 func (a *Album) Save(jpeg []byte, t time.Time) (Photo, error) {
-	a.saving <- struct{}{}
-	p, err := a.save(jpeg, t)
-	<-a.saving
+	req := saveReq{data: jpeg, t: t, done: make(chan saveResult, 1)}
+	select {
+	case a.saves <- req:
+	case <-a.quit:
+		return Photo{}, fmt.Errorf("save photo: %w", fs.ErrClosed)
+	}
+	r := <-req.done
+	p, err := r.photo, r.err
 	if err != nil {
 		return Photo{}, fmt.Errorf("save photo: %w", err)
 	}

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -305,8 +307,8 @@ func TestSaveBurstWritesOneAtATime(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if grew := osThreads(t) - threads0; grew > maxSaving+16 {
-		t.Errorf("%d Saves at once started %d threads, want at most %d", n, grew, maxSaving+16)
+	if grew := osThreads(t) - threads0; grew > 1+16 {
+		t.Errorf("%d Saves at once started %d threads, want at most %d", n, grew, 1+16)
 	}
 	slices.Sort(names)
 	if names = slices.Compact(names); len(names) != n {
@@ -386,4 +388,57 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatalf("getrusage: %v", err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// An album writes its photos on a thread of its own at nice saveNice,
+// which ends when the album is closed.
+func TestSaverThreadIsNiced(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread priorities are set on Linux only")
+	}
+	before := nicedThreads(t)
+	a, _ := openTest(t)
+	if _, err := a.Save(makeJPEG(t, 8, 8, 0), when); err != nil {
+		t.Fatal(err)
+	}
+	if got := nicedThreads(t); got != before+1 {
+		t.Fatalf("with an album open, %d threads at nice %d, want %d", got, saveNice, before+1)
+	}
+	a.Close()
+	if _, err := a.Save(makeJPEG(t, 8, 8, 0), when); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("Save after Close: %v, want fs.ErrClosed", err)
+	}
+	// The thread exits once the saver has returned (Close waited for it).
+	deadline := time.Now().Add(30 * time.Second)
+	for nicedThreads(t) != before {
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after Close, %d threads at nice %d, want %d", nicedThreads(t), saveNice, before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// nicedThreads counts the threads of this process at nice saveNice.
+func nicedThreads(t *testing.T) int {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatalf("threads: %v", err)
+	}
+	n := 0
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join("/proc/self/task", task.Name(), "stat"))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		// Field 19 is the nice value; fields count from after the command.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+		if len(f) < 17 {
+			t.Fatalf("thread stat %q", b)
+		}
+		if f[16] == strconv.Itoa(saveNice) {
+			n++
+		}
+	}
+	return n
 }
