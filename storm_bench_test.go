@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -58,37 +60,97 @@ const (
 func benchSnapshotHTTP(b *testing.B) {
 	p := start(b, "--size", "640x480", "--fps", "30")
 	vs := stormViewersReady(b, p)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: stormRequests}}
-	defer client.CloseIdleConnections()
 
 	calm := stormCalmFPS(b, vs)
 	storm := time.Duration(max(b.N, 1)) * time.Second
-	var tally snapshotTally
+	var (
+		tally  stormResult
+		client time.Duration // the client process's CPU
+	)
 	b.ResetTimer()
-	m := measureStorm(b, p, vs, func() {
-		for from := time.Now(); time.Since(from) < storm; {
-			var wg sync.WaitGroup
-			for range stormRequests {
-				wg.Go(func() { tally.add(getSnapshot(client, p.url+"/snapshot")) })
-			}
-			wg.Wait()
-		}
-	})
+	m := measureStorm(b, p, vs, func() { tally, client = runStormClient(b, p.url+"/snapshot", storm) })
 	b.StopTimer()
 
-	served, refused, lost := tally.served.Load(), tally.refused.Load(), tally.lost.Load()
-	asked := served + refused + lost
+	asked := tally.Served + tally.Refused + tally.Lost
 	m.report(b, calm)
 	b.ReportMetric(float64(asked), "snapshots_asked")
-	b.ReportMetric(float64(served), "snapshots_served")
-	b.ReportMetric(float64(refused), "snapshots_refused")
-	b.ReportMetric(float64(served)/m.to.Sub(m.from).Seconds(), "snapshots/s")
-	b.Logf("http storm: %d GET /snapshot (%d at once) over %v: %d served, %d refused (%s), %d lost; %s",
-		asked, stormRequests, m.to.Sub(m.from).Round(time.Millisecond), served, refused, tally.statuses(), lost, m)
-	if lost > 0 {
-		b.Errorf("%d of %d snapshots lost (neither a JPEG nor an HTTP status), the first: %s", lost, asked, tally.firstLost())
+	b.ReportMetric(float64(tally.Served), "snapshots_served")
+	b.ReportMetric(float64(tally.Refused), "snapshots_refused")
+	b.ReportMetric(float64(tally.Served)/m.to.Sub(m.from).Seconds(), "snapshots/s")
+	b.ReportMetric(100*client.Seconds()/m.to.Sub(m.from).Seconds(), "storm_client_%cpu")
+	b.Logf("http storm: %d GET /snapshot (%d at once) over %v: %d served, %d refused (%s), %d lost; %s; the storm's client %.0f %% of a core",
+		asked, stormRequests, m.to.Sub(m.from).Round(time.Millisecond), tally.Served, tally.Refused, tally.statuses(), tally.Lost, m,
+		100*client.Seconds()/m.to.Sub(m.from).Seconds())
+	if tally.Lost > 0 {
+		b.Errorf("%d of %d snapshots lost (neither a JPEG nor an HTTP status), the first: %s", tally.Lost, asked, tally.FirstLost)
 	}
 	m.check(b)
+}
+
+// The storm of GET /snapshot comes from a process of its own, as it would
+// from another machine: in this process, 500 client goroutines would hold
+// up the viewers' reading, and the viewers would count that against
+// pistream. The process is this test binary again, running
+// TestSnapshotStormClient with these variables set.
+const (
+	stormURLEnv = "PISTREAM_STORM_URL" // what to ask for
+	stormForEnv = "PISTREAM_STORM_FOR" // how long: bursts start until then
+)
+
+// stormResultPrefix starts the line on which the client process reports
+// its tally, as JSON.
+const stormResultPrefix = "storm result: "
+
+// runStormClient runs the client process for d and returns its tally and
+// its CPU time.
+func runStormClient(b *testing.B, url string, d time.Duration) (stormResult, time.Duration) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestSnapshotStormClient$", "-test.count", "1")
+	cmd.Env = append(os.Environ(), stormURLEnv+"="+url, stormForEnv+"="+d.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("the storm's client: %v\n%s", err, out)
+	}
+	var t stormResult
+	for line := range strings.Lines(string(out)) {
+		if rest, ok := strings.CutPrefix(line, stormResultPrefix); ok {
+			if err := json.Unmarshal([]byte(rest), &t); err != nil {
+				b.Fatalf("the storm's client's result %q: %v", rest, err)
+			}
+			return t, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		}
+	}
+	b.Fatalf("the storm's client reported no result:\n%s", out)
+	return t, 0
+}
+
+// TestSnapshotStormClient is the client process of BenchmarkSnapshotStorm/http:
+// stormRequests concurrent GET /snapshot, burst after burst, until the
+// time is up; it prints its tally. Without its variables it is skipped.
+func TestSnapshotStormClient(t *testing.T) {
+	url := os.Getenv(stormURLEnv)
+	if url == "" {
+		t.Skip("the client process of BenchmarkSnapshotStorm/http, started by it")
+	}
+	d, err := time.ParseDuration(os.Getenv(stormForEnv))
+	if err != nil {
+		t.Fatalf("%s: %v", stormForEnv, err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: stormRequests}}
+	defer client.CloseIdleConnections()
+	var tally snapshotTally
+	for from := time.Now(); time.Since(from) < d; {
+		var wg sync.WaitGroup
+		for range stormRequests {
+			wg.Go(func() { tally.add(getSnapshot(client, url)) })
+		}
+		wg.Wait()
+	}
+	out, err := json.Marshal(&tally.stormResult)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("%s%s\n", stormResultPrefix, out)
 }
 
 func benchSnapshotSSH(b *testing.B) {
@@ -157,7 +219,7 @@ func stormViewersReady(b *testing.B, p *proc) []*viewer {
 func stormCalmFPS(b *testing.B, vs []*viewer) float64 {
 	from := time.Now()
 	time.Sleep(2 * time.Second)
-	low, _ := secondsFPS(b, vs, from, time.Now())
+	low, _ := secondsFPS(b, vs, from, time.Now(), byArrival)
 	if low < stormMinFPS {
 		b.Fatalf("cannot measure: before the storm a viewer got %.0f frames in one second (want >= %d then too); the machine is too busy (load average %s)",
 			low, stormMinFPS, loadAverage(b))
@@ -179,12 +241,14 @@ func loadAverage(b *testing.B) string {
 // in it and the CPU of pistream and of this process.
 type storm struct {
 	from, to      time.Time
-	minFPS        float64 // lowest frame count of a viewer in a whole second of the window
-	meanFPS       float64 // slowest viewer's mean over the window
-	server, local float64 // CPU in % of one core over the window
-	load          string  // the machine's load average after the storm
-	captured      uint64  // frames the camera captured in the window
-	dropped       uint64  // of which skipped because every encoder was busy
+	minFPS        float64       // fewest frames captured in a whole second of the window that a viewer got
+	meanFPS       float64       // slowest viewer's mean over the window, by capture time
+	arrivalFPS    float64       // fewest frames that reached a viewer in a whole second of the window
+	ageP99        time.Duration // of the frames that reached the viewers in the window
+	server, local float64       // CPU in % of one core over the window
+	load          string        // the machine's load average after the storm
+	captured      uint64        // frames the camera captured in the window
+	dropped       uint64        // of which skipped because every encoder was busy
 }
 
 // measureStorm runs the storm and measures the viewers and the CPU while it
@@ -200,19 +264,36 @@ func measureStorm(b *testing.B, p *proc, vs []*viewer, run func()) storm {
 	m.captured, m.dropped = st.Captured-st0.Captured, st.Dropped-st0.Dropped
 	sec := m.to.Sub(m.from).Seconds()
 	m.server, m.local = 100*cpu.Seconds()/sec, 100*self.Seconds()/sec
-	m.minFPS, m.meanFPS = secondsFPS(b, vs, m.from, m.to)
+	// The frames captured at the end of the window are still on their way.
+	waitParts(b, vs, marks(vs), 2)
+	m.minFPS, m.meanFPS = secondsFPS(b, vs, m.from, m.to, byCapture)
+	m.arrivalFPS, _ = secondsFPS(b, vs, m.from, m.to, byArrival)
+	var ages []time.Duration
+	for _, v := range vs {
+		v.mu.Lock()
+		for i, at := range v.times {
+			if !at.Before(m.from) && at.Before(m.to) {
+				ages = append(ages, v.ages[i])
+			}
+		}
+		v.mu.Unlock()
+	}
+	slices.Sort(ages)
+	m.ageP99 = ages[len(ages)*99/100]
 	return m
 }
 
 func (m storm) String() string {
-	return fmt.Sprintf("viewers: %.0f fps at least in any second, slowest mean %.1f fps; camera: %d frames captured, %d dropped; CPU: pistream %.0f %%, clients and viewers %.0f %% of a core; load average %s",
-		m.minFPS, m.meanFPS, m.captured, m.dropped, m.server, m.local, m.load)
+	return fmt.Sprintf("viewers: %.0f fps at least in any second (by capture time; %.0f by arrival), slowest mean %.1f fps, frame age p99 %v; camera: %d frames captured, %d dropped; CPU: pistream %.0f %%, clients and viewers %.0f %% of a core; load average %s",
+		m.minFPS, m.arrivalFPS, m.meanFPS, m.ageP99.Round(time.Millisecond), m.captured, m.dropped, m.server, m.local, m.load)
 }
 
 func (m storm) report(b *testing.B, calm float64) {
 	b.Logf("before the storm: %.0f fps at least in any second", calm)
 	b.ReportMetric(m.minFPS, "min-fps")
 	b.ReportMetric(m.meanFPS, "mean-fps")
+	b.ReportMetric(m.arrivalFPS, "min-fps-arrival")
+	b.ReportMetric(float64(m.ageP99.Microseconds())/1000, "age_p99_ms")
 	b.ReportMetric(calm, "calm-fps")
 	b.ReportMetric(m.server, "server_%cpu")
 	b.ReportMetric(m.local, "clients_%cpu")
@@ -225,11 +306,20 @@ func (m storm) check(b *testing.B) {
 	}
 }
 
+// Which time of a frame puts it in a second: when it was captured, or when
+// it reached the viewer.
+const (
+	byCapture = true
+	byArrival = false
+)
+
 // secondsFPS returns the fewest frames any viewer got in a whole second of
 // [from, to) (counted from from), and the slowest viewer's mean frame rate
-// over it. It fails when the window holds no whole second or a viewer lost
-// its stream.
-func secondsFPS(b *testing.B, vs []*viewer, from, to time.Time) (low, mean float64) {
+// over it, counting the frames captured in those seconds (byCapture: what
+// pistream delivered, however late this busy process read it) or those
+// that arrived in them (byArrival). It fails when the window holds no
+// whole second or a viewer lost its stream.
+func secondsFPS(b *testing.B, vs []*viewer, from, to time.Time, capture bool) (low, mean float64) {
 	b.Helper()
 	secs := int(to.Sub(from) / time.Second)
 	if secs < 1 {
@@ -245,11 +335,28 @@ func secondsFPS(b *testing.B, vs []*viewer, from, to time.Time) (low, mean float
 		}
 		for k := range secs {
 			at := from.Add(time.Duration(k) * time.Second)
-			low = min(low, float64(v.count(at, at.Add(time.Second))))
+			low = min(low, float64(framesIn(v, at, at.Add(time.Second), capture)))
 		}
-		mean = min(mean, float64(v.count(from, to))/to.Sub(from).Seconds())
+		mean = min(mean, float64(framesIn(v, from, to, capture))/to.Sub(from).Seconds())
 	}
 	return low, mean
+}
+
+// framesIn counts the frames v received that were captured (capture) or
+// arrived in [from, to).
+func framesIn(v *viewer, from, to time.Time, capture bool) int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := 0
+	for i, at := range v.times {
+		if capture {
+			at = at.Add(-v.ages[i])
+		}
+		if !at.Before(from) && at.Before(to) {
+			n++
+		}
+	}
+	return n
 }
 
 // selfCPU is this process's user+system CPU time so far.
@@ -262,44 +369,48 @@ func selfCPU(b *testing.B) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// snapshotTally counts the answers to GET /snapshot.
+// snapshotTally counts the answers to GET /snapshot, as they come.
 type snapshotTally struct {
-	served, refused, lost atomic.Int64
-	mu                    sync.Mutex
-	byStatus              map[int]int
-	first                 string // the first loss
+	mu sync.Mutex
+	stormResult
+}
+
+// stormResult is what a storm's client got.
+type stormResult struct {
+	Served    int         // answered 200 with a complete JPEG
+	Refused   int         // answered another status, with a message
+	Lost      int         // not answered, or answered broken
+	ByStatus  map[int]int // the answers by status
+	FirstLost string      // why the first was lost
 }
 
 // add counts one answer: a complete JPEG (status 200), a refusal (another
 // status with a message), or a loss (err: no answer, or a broken one).
 func (t *snapshotTally) add(status int, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	switch {
 	case err != nil:
-		t.lost.Add(1)
-		t.mu.Lock()
-		if t.first == "" {
-			t.first = err.Error()
+		t.Lost++
+		if t.FirstLost == "" {
+			t.FirstLost = err.Error()
 		}
-		t.mu.Unlock()
 		return
 	case status == http.StatusOK:
-		t.served.Add(1)
+		t.Served++
 	default:
-		t.refused.Add(1)
+		t.Refused++
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.byStatus == nil {
-		t.byStatus = map[int]int{}
+	if t.ByStatus == nil {
+		t.ByStatus = map[int]int{}
 	}
-	t.byStatus[status]++
+	t.ByStatus[status]++
 }
 
-func (t *snapshotTally) statuses() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// statuses lists the refusals by status.
+func (t *stormResult) statuses() string {
 	var parts []string
-	for code, n := range t.byStatus {
+	for code, n := range t.ByStatus {
 		if code != http.StatusOK {
 			parts = append(parts, fmt.Sprintf("%d× %d", n, code))
 		}
@@ -308,12 +419,6 @@ func (t *snapshotTally) statuses() string {
 		return "none"
 	}
 	return strings.Join(parts, ", ")
-}
-
-func (t *snapshotTally) firstLost() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.first
 }
 
 // getSnapshot asks for a snapshot and checks the answer: a complete JPEG of
