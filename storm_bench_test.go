@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -254,11 +253,11 @@ type storm struct {
 // measureStorm runs the storm and measures the viewers and the CPU while it
 // lasts.
 func measureStorm(b *testing.B, p *proc, vs []*viewer, run func()) storm {
-	st0, cpu0, self0 := p.state(b), cpuTime(b, p.pid()), selfCPU(b)
+	st0, cpu0, self0 := p.state(b), cpuTime(b, p.pid()), cpuTime(b, os.Getpid())
 	m := storm{from: time.Now()}
 	run()
 	m.to = time.Now()
-	cpu, self := cpuTime(b, p.pid())-cpu0, selfCPU(b)-self0
+	cpu, self := cpuTime(b, p.pid())-cpu0, cpuTime(b, os.Getpid())-self0
 	m.load = loadAverage(b)
 	st := p.state(b)
 	m.captured, m.dropped = st.Captured-st0.Captured, st.Dropped-st0.Dropped
@@ -357,16 +356,6 @@ func framesIn(v *viewer, from, to time.Time, capture bool) int {
 		}
 	}
 	return n
-}
-
-// selfCPU is this process's user+system CPU time so far.
-func selfCPU(b *testing.B) time.Duration {
-	b.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatalf("getrusage: %v", err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // snapshotTally counts the answers to GET /snapshot, as they come.
