@@ -44,8 +44,7 @@ type Album struct {
 	quit      chan struct{} // closed by Close: the saver returns
 	saverDone chan struct{} // closed when it has
 
-	nameMu   sync.Mutex
-	lastName photoSlot // the name Save gave last, where the next try starts
+	lastName photoSlot // the name the saver gave last, where its next try starts; the saver's own
 
 	watch     *dirwatch.Watcher // nil if Open failed before it started
 	closeOnce sync.Once

@@ -102,17 +102,15 @@ type photoSlot struct {
 }
 
 // place gives the temp file tmp the first free photo name for t, from
-// the suffix after the last one Save gave for the same instant: a burst
+// the suffix after the last one it gave for the same instant: a burst
 // of snapshots of one frame (400 in a storm) tries each name once instead
 // of every taken name again for each photo.
 func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
 	instant := photoName(t, 1)
-	a.nameMu.Lock()
 	first := 1
 	if a.lastName.instant == instant {
 		first = a.lastName.n + 1
 	}
-	a.nameMu.Unlock()
 	for n := first; n < first+maxNameTries; n++ {
 		name := photoName(t, n)
 		err := atomicfile.Move(root, tmp, name)
@@ -122,9 +120,7 @@ func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		a.nameMu.Lock()
 		a.lastName = photoSlot{instant, n}
-		a.nameMu.Unlock()
 		return name, nil
 	}
 	return "", fmt.Errorf("no free name for a photo taken at %s", t.Local().Format(nameLayout))
