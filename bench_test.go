@@ -307,7 +307,7 @@ func startMinFanout(b *testing.B, dir string) *proc {
 		b.Fatalf("build minfanout: %v\n%s", err, out)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(b))
-	m := spawn(b, "http://"+addr, nil, bin, "-addr", addr, "-frames", dir, "-fps", "30")
+	m := spawn(b, "http://"+addr, launch{}, bin, "-addr", addr, "-frames", dir, "-fps", "30")
 	for !strings.Contains(m.log.String(), "serving") {
 		select {
 		case <-m.done:

@@ -24,42 +24,12 @@ var screenshots = flag.String("screenshots", "", "directory to keep the browser 
 // Headless Chromium opens the page: the live image is there, not blank,
 // and changes between two screenshots a second apart.
 func TestBrowserShowsLiveFeed(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed: `make test` installs it (Debian package chromium)")
-	}
 	const token = "browser-test-token-0123456789"
 	p := start(t, "--http-auth", "token", "--http-token", token)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(1000, 700),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-
-	// The page never finishes loading (the stream doesn't end), so don't
-	// wait for the load event: navigate, then wait for the image.
-	if err := chromedp.Do(ctx); err != nil { // start the browser on ctx
-		t.Fatalf("start chromium: %v", err)
-	}
-	nctx, ncancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx := browser(t)
 	// The URL pistream prints: the token in the query; the page's own
 	// requests (the <img> and fetch of /state) then go by the cookie.
-	_, err = chromedp.Run(nctx, chromedp.Navigate(p.url+"/?token="+token))
-	if err != nil && nctx.Err() == nil {
-		t.Fatalf("navigate: %v", err)
-	}
-	ncancel()
-	if _, err := chromedp.Run(ctx, chromedp.WaitVisible("#live")); err != nil {
-		t.Fatalf("wait for the image: %v", err)
-	}
+	openPage(t, ctx, p.url+"/?token="+token)
 	time.Sleep(1500 * time.Millisecond) // frames flowing, state fetched
 	first, err := chromedp.Run(ctx, chromedp.Screenshot("#live"))
 	if err != nil {
@@ -96,6 +66,49 @@ func TestBrowserShowsLiveFeed(t *testing.T) {
 	}
 	if badge != "streaming" {
 		t.Errorf("state badge says %q, want streaming", badge)
+	}
+}
+
+// browser starts headless Chromium for the test, ended with it; the
+// context fails the test's browsing after 60 s.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is not installed: `make test` installs it (Debian package chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1000, 700),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // start the browser on ctx
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// openPage opens pistream's page at url and waits for its live image. The
+// page never finishes loading (the stream doesn't end), so it does not
+// wait for the load event.
+func openPage(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	nctx, ncancel := context.WithTimeout(ctx, 5*time.Second)
+	_, err := chromedp.Run(nctx, chromedp.Navigate(url))
+	if err != nil && nctx.Err() == nil {
+		t.Fatalf("navigate: %v", err)
+	}
+	ncancel()
+	if _, err := chromedp.Run(ctx, chromedp.WaitVisible("#live")); err != nil {
+		t.Fatalf("wait for the image: %v", err)
 	}
 }
 

@@ -107,25 +107,37 @@ func start(t testing.TB, args ...string) *proc {
 // launch is what a test changes in how pistream starts, beyond its flags.
 type launch struct {
 	env []string // added to pistream's environment
+	// journal makes stderr a pipe whose device and inode JOURNAL_STREAM
+	// names, as systemd's journal stream; what it carries still reaches
+	// proc.log.
+	journal bool
 }
 
 // startWith is start with the options of l: the one way the root tests
 // start pistream (startTUI and the benchmarks build on it).
 func startWith(t testing.TB, l launch, args ...string) *proc {
 	t.Helper()
-	env := l.env
 	port := freePort(t)
 	dir := t.TempDir()
 	all := append([]string{
+		"--config", "", // no config file of this machine's
 		"--headless", "--http", "127.0.0.1:" + strconv.Itoa(port), "--camera", "test", "--ssh", "", "--http-auth", "none",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 	}, args...)
-	p := spawn(t, "http://127.0.0.1:"+strconv.Itoa(port), env, binPath, all...)
+	p := spawn(t, "http://127.0.0.1:"+strconv.Itoa(port), l, binPath, all...)
 	for i, a := range all[:len(all)-1] {
 		if a == "--http-token" {
 			p.token = all[i+1]
 		}
 	}
+	p.waitServing(t)
+	return p
+}
+
+// waitServing waits until p serves a frame, or answers 401 to a test that
+// does not know its token yet.
+func (p *proc) waitServing(t testing.TB) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := p.get(context.Background(), "/snapshot")
@@ -133,7 +145,7 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 			resp.Body.Close()
 			// 401: up, with a token this test doesn't know yet.
 			if resp.StatusCode == 200 || resp.StatusCode == 401 && p.token == "" {
-				return p
+				return
 			}
 		}
 		select {
@@ -148,21 +160,37 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 	}
 }
 
-// spawn starts the program bin with args and env added to its
-// environment, serving at url; it is stopped with SIGTERM (killed after
-// 5 s) when the test ends.
-func spawn(t testing.TB, url string, env []string, bin string, args ...string) *proc {
+// spawn starts the program bin with args, as l says, serving at url; it
+// is stopped with SIGTERM (killed after 5 s) when the test ends.
+func spawn(t testing.TB, url string, l launch, bin string, args ...string) *proc {
 	t.Helper()
 	p := &proc{url: url, done: make(chan struct{}), log: &lockedBuffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	// A race-enabled binary sleeps 1 s at exit by default, which would
 	// count against the 2 s a stop may take.
-	p.cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0"), env...)
+	p.cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0"), l.env...)
+	copied := make(chan struct{}) // what stderr carried is in p.log
+	if l.journal {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st syscall.Stat_t
+		if err := syscall.Fstat(int(w.Fd()), &st); err != nil {
+			t.Fatal(err)
+		}
+		p.cmd.Env = append(p.cmd.Env, fmt.Sprintf("JOURNAL_STREAM=%d:%d", st.Dev, st.Ino))
+		p.cmd.Stderr = w
+		defer w.Close() // once started, the child holds its own
+		go func() { defer close(copied); io.Copy(p.log, r); r.Close() }()
+	} else {
+		close(copied)
+	}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", filepath.Base(bin), err)
 	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	go func() { p.err = p.cmd.Wait(); <-copied; close(p.done) }()
 	t.Cleanup(func() {
 		p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -179,6 +207,21 @@ func spawn(t testing.TB, url string, env []string, bin string, args ...string) *
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+// terminate sends SIGTERM and waits for pistream to exit, failing the
+// test unless it exits with status 0.
+func (p *proc) terminate(t testing.TB) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("pistream did not stop within 60 s of SIGTERM")
+	}
+	if p.err != nil {
+		t.Errorf("pistream exited with %v after SIGTERM, want status 0", p.err)
+	}
+}
 
 // get requests path with the token as a bearer, if there is one.
 func (p *proc) get(ctx context.Context, path string) (*http.Response, error) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,18 +22,23 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
 	"pistream/album"
 	"pistream/camera"
 	"pistream/httpstream"
+	"pistream/internal/config"
+	"pistream/internal/journal"
+	"pistream/internal/sdnotify"
 	"pistream/internal/statedir"
 	"pistream/notes"
 	"pistream/tui"
 	"pistream/tui/sshd"
 )
 
-// options are the command-line flags.
+// options are the settings: command-line flags, also read from the
+// config file and PISTREAM_* variables (see internal/config).
 type options struct {
 	camera         string
 	size           string
@@ -52,6 +58,9 @@ type options struct {
 	tlsKey         string
 	ssh            string
 	sshIdle        time.Duration
+	sshGrace       time.Duration
+	maxStartups    int
+	maxStartupsPer int
 	maxSessions    int
 	authorizedKeys string
 	state          string
@@ -60,21 +69,64 @@ type options struct {
 	trashDays      int
 	headless       bool
 	logLevel       string
+	configFile     string
+	printConfig    bool
+
+	config *config.Config // where each value came from, for --print-config
 }
 
-// parseFlags parses the command line; help and flag errors are written to
-// out.
+// parseFlags reads the settings: the flags in args over PISTREAM_*
+// variables over the config file over the defaults. Help and flag errors
+// are written to out.
 func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) {
 	var o options
+	fs := newFlags(&o, out)
+	cfg, err := config.Load(fs, args, configOptions(&o))
+	if err != nil {
+		return o, camera.Settings{}, err
+	}
+	o.config = cfg
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return o, camera.Settings{}, errors.New("--tls-cert and --tls-key go together")
+	}
+	w, h, _ := parseSize(o.size) // checked by o.check
+	return o, camera.Settings{Width: w, Height: h, FPS: o.fps}, nil
+}
+
+// configOptions is how pistream's flags are layered: the config file of
+// --config or $PISTREAM_CONFIG, else /etc/pistream/pistream.toml, else the
+// user's config directory's pistream/pistream.toml.
+func configOptions(o *options) config.Options {
+	defaults := []string{"/etc/pistream/pistream.toml"}
+	if dir, err := os.UserConfigDir(); err == nil {
+		defaults = append(defaults, filepath.Join(dir, "pistream", "pistream.toml"))
+	}
+	return config.Options{
+		ConfigFlag: "config",
+		Defaults:   defaults,
+		EnvPrefix:  "PISTREAM_",
+		Commands:   []string{"list-cameras", "print-config"},
+		Secrets:    []string{"http-token"},
+		Check:      o.check,
+	}
+}
+
+// newFlags defines pistream's flags over o, with their built-in defaults.
+func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	home, _ := os.UserHomeDir()
 	fs := flag.NewFlagSet("pistream", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG and serves a control TUI over SSH.\n\nUsage: pistream [flags]\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "pistream streams a camera to browsers as MJPEG and serves a control TUI over SSH.\n\n"+
+			"Usage: pistream [flags]\n\nEvery flag but --config, --print-config and --list-cameras can also be set in the config file\n"+
+			"(key max-viewers) or the environment (PISTREAM_MAX_VIEWERS); the command line wins, then the environment.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.camera, "camera", envOr("PISTREAM_CAMERA", "auto"),
-		"camera: auto, test, rpicam or rpicam:N (Raspberry Pi camera through rpicam-vid), a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink (env PISTREAM_CAMERA)")
+	fs.StringVar(&o.configFile, "config", "",
+		"config file (TOML); default: /etc/pistream/pistream.toml, else ~/.config/pistream/pistream.toml, when it exists; \"\" reads none (env PISTREAM_CONFIG)")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as TOML, secrets masked, and exit")
+	fs.StringVar(&o.camera, "camera", "auto",
+		"camera: auto, test, rpicam or rpicam:N (Raspberry Pi camera through rpicam-vid), a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink")
 	fs.BoolVar(&o.listCameras, "list-cameras", false, "list the cameras pistream can find (rpicam, V4L2 devices with their formats and sizes) and exit")
 	fs.IntVar(&o.rotate, "rotate", 0, "turn the picture clockwise: 0, 90, 180 or 270 degrees (after --hflip/--vflip)")
 	fs.BoolVar(&o.hflip, "hflip", false, "mirror the picture left-right")
@@ -86,83 +138,125 @@ func parseFlags(args []string, out io.Writer) (options, camera.Settings, error) 
 	fs.BoolVar(&o.idleRelease, "idle-release", false, "release the camera while nobody watches")
 	fs.StringVar(&o.http, "http", ":8080", "HTTP listen address; empty turns HTTP off")
 	fs.StringVar(&o.httpAuth, "http-auth", "token", "HTTP access: token (every path needs the access token) or none (open to anyone who can reach it)")
-	fs.StringVar(&o.httpToken, "http-token", "",
-		"HTTP access token (env PISTREAM_HTTP_TOKEN); default: a random one kept in the state directory")
+	fs.StringVar(&o.httpToken, "http-token", "", "HTTP access token; default: a random one kept in the state directory")
 	fs.IntVar(&o.maxViewers, "max-viewers", 32, "most /stream viewers at once; the next gets 503 (0: no cap)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
 	fs.DurationVar(&o.sshIdle, "ssh-idle", 30*time.Minute, "close SSH sessions idle this long; 0 never")
 	fs.IntVar(&o.maxSessions, "max-sessions", 8, "most SSH sessions at once")
-	fs.StringVar(&o.authorizedKeys, "authorized-keys", filepath.Join(home, ".ssh", "authorized_keys"),
+	fs.DurationVar(&o.sshGrace, "ssh-login-grace", sshd.DefaultLoginGrace, "close an SSH connection that has not logged in this long after connecting")
+	fs.IntVar(&o.maxStartups, "ssh-max-startups", sshd.DefaultMaxStartups, "most SSH connections logging in at once; more are closed at once")
+	fs.IntVar(&o.maxStartupsPer, "ssh-max-startups-per-addr", sshd.DefaultMaxStartupsPerAddr, "most SSH connections logging in at once from one address; more are closed at once")
+	d := defaultPaths(home)
+	fs.StringVar(&o.authorizedKeys, "authorized-keys", d.authorizedKeys,
 		"public keys allowed to log in by SSH; re-read when it changes")
-	fs.StringVar(&o.state, "state", defaultStateDir(home), "state directory (SSH host key, HTTP token, log of the local TUI)")
-	fs.StringVar(&o.photos, "photos", filepath.Join(home, "Pictures", "pistream"), "photos directory")
-	fs.StringVar(&o.notes, "notes", filepath.Join(home, "pistream-notes"), "notes directory (markdown files)")
+	fs.StringVar(&o.state, "state", d.state, "state directory (SSH host key, HTTP token, log of the local TUI)")
+	fs.StringVar(&o.photos, "photos", d.photos, "photos directory")
+	fs.StringVar(&o.notes, "notes", d.notes, "notes directory (markdown files)")
 	fs.IntVar(&o.trashDays, "trash-days", 7, "days deleted photos stay in the trash")
 	fs.BoolVar(&o.headless, "headless", false, "run without the local TUI, even in a terminal")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return o, camera.Settings{}, err
-	}
-	if fs.NArg() > 0 {
-		return o, camera.Settings{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	w, h, err := parseSize(o.size)
-	if err != nil {
-		return o, camera.Settings{}, err
-	}
-	if o.fps < 1 || o.fps > 240 {
-		return o, camera.Settings{}, fmt.Errorf("--fps %d: want 1 to 240", o.fps)
-	}
-	if err := camera.ParseRotation(o.rotate); err != nil {
-		return o, camera.Settings{}, err
-	}
-	if o.encoders < 0 || o.encoders > 64 {
-		return o, camera.Settings{}, fmt.Errorf("--encoders %d: want 0 (automatic) to 64", o.encoders)
-	}
-	if o.quality < 1 || o.quality > 100 {
-		return o, camera.Settings{}, fmt.Errorf("--quality %d: want 1 to 100", o.quality)
-	}
-	if o.httpToken == "" { // from the environment, never shown by --help
-		o.httpToken = os.Getenv("PISTREAM_HTTP_TOKEN")
-	}
-	if o.httpAuth != "token" && o.httpAuth != "none" {
-		return o, camera.Settings{}, fmt.Errorf("--http-auth %q: want token or none", o.httpAuth)
-	}
+	return fs
+}
+
+// check rejects a setting's bad value, naming the setting; config.Load
+// runs it after each layer, so the error names where the value came from.
+func (o *options) check() error {
+	_, _, sizeErr := parseSize(o.size)
+	var tokenErr error
 	if o.httpToken != "" {
-		if err := httpstream.ValidToken(o.httpToken); err != nil {
-			return o, camera.Settings{}, fmt.Errorf("--http-token: %w", err)
+		tokenErr = httpstream.ValidToken(o.httpToken)
+	}
+	_, levelErr := log.ParseLevel(o.logLevel)
+	for _, c := range []struct {
+		flag string
+		err  error
+	}{
+		{"size", sizeErr},
+		{"fps", inRange(o.fps, 1, 240)},
+		{"rotate", camera.ParseRotation(o.rotate)},
+		{"encoders", inRange(o.encoders, 0, 64)},
+		{"quality", inRange(o.quality, 1, 100)},
+		{"http-auth", oneOf(o.httpAuth, "token", "none")},
+		{"http-token", tokenErr},
+		{"max-viewers", atLeast(o.maxViewers, 0)},
+		{"max-sessions", atLeast(o.maxSessions, 1)},
+		{"ssh-idle", atLeast(o.sshIdle, 0)},
+		{"ssh-login-grace", atLeast(o.sshGrace, time.Second)},
+		{"ssh-max-startups", atLeast(o.maxStartups, 1)},
+		{"ssh-max-startups-per-addr", atLeast(o.maxStartupsPer, 1)},
+		{"trash-days", atLeast(o.trashDays, 0)},
+		{"log-level", levelErr},
+	} {
+		if c.err != nil {
+			return config.Invalid(c.flag, c.err)
 		}
 	}
-	if (o.tlsCert == "") != (o.tlsKey == "") {
-		return o, camera.Settings{}, errors.New("--tls-cert and --tls-key go together")
-	}
-	if o.maxViewers < 0 || o.maxSessions < 1 || o.sshIdle < 0 {
-		return o, camera.Settings{}, errors.New("--max-viewers wants 0 or more, --max-sessions 1 or more, --ssh-idle 0 or more")
-	}
-	if o.trashDays < 0 {
-		return o, camera.Settings{}, fmt.Errorf("--trash-days %d: want 0 or more", o.trashDays)
-	}
-	if _, err := log.ParseLevel(o.logLevel); err != nil {
-		return o, camera.Settings{}, fmt.Errorf("--log-level: %w", err)
-	}
-	return o, camera.Settings{Width: w, Height: h, FPS: o.fps}, nil
+	return nil
 }
 
-// defaultStateDir is $XDG_STATE_HOME/pistream or ~/.local/state/pistream.
-func defaultStateDir(home string) string {
+// inRange says what v should be unless it is within lo..hi.
+func inRange(v, lo, hi int) error {
+	if v >= lo && v <= hi {
+		return nil
+	}
+	return fmt.Errorf("want %d to %d", lo, hi)
+}
+
+// atLeast says what v should be unless it is lo or more.
+func atLeast[T int | time.Duration](v, lo T) error {
+	if v >= lo {
+		return nil
+	}
+	return fmt.Errorf("want %v or more", lo)
+}
+
+// oneOf says what v should be unless it is one of choices.
+func oneOf(v string, choices ...string) error {
+	if slices.Contains(choices, v) {
+		return nil
+	}
+	return fmt.Errorf("want %s", strings.Join(choices, " or "))
+}
+
+// paths are the default places of pistream's files.
+type paths struct{ state, photos, notes, authorizedKeys string }
+
+// defaultPaths are the places of pistream's files for a user: state in
+// $XDG_STATE_HOME/pistream or ~/.local/state/pistream, photos in
+// ~/Pictures/pistream, notes in ~/pistream-notes, the SSH keys of
+// ~/.ssh/authorized_keys. Under systemd, the directories the unit asks
+// for come first: state, photos and notes beneath $STATE_DIRECTORY
+// (/var/lib/pistream), authorized_keys in $CONFIGURATION_DIRECTORY
+// (/etc/pistream), so the unit needs no flags and the config file decides.
+func defaultPaths(home string) paths {
+	p := paths{
+		state:          filepath.Join(home, ".local", "state", "pistream"),
+		photos:         filepath.Join(home, "Pictures", "pistream"),
+		notes:          filepath.Join(home, "pistream-notes"),
+		authorizedKeys: filepath.Join(home, ".ssh", "authorized_keys"),
+	}
 	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
-		return filepath.Join(x, "pistream")
+		p.state = filepath.Join(x, "pistream")
 	}
-	return filepath.Join(home, ".local", "state", "pistream")
+	if sd := systemdDir("STATE_DIRECTORY"); sd != "" {
+		p.state, p.photos, p.notes = filepath.Join(sd, "state"), filepath.Join(sd, "photos"), filepath.Join(sd, "notes")
+	}
+	if cd := systemdDir("CONFIGURATION_DIRECTORY"); cd != "" {
+		p.authorizedKeys = filepath.Join(cd, "authorized_keys")
+	}
+	return p
 }
 
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok && v != "" {
-		return v
+// systemdDir is the first directory of a list systemd passes in the
+// environment variable name (colon-separated, absolute), or "".
+func systemdDir(name string) string {
+	first, _, _ := strings.Cut(os.Getenv(name), ":")
+	if !filepath.IsAbs(first) {
+		return ""
 	}
-	return def
+	return first
 }
 
 // parseSize parses "WxH".
@@ -171,7 +265,7 @@ func parseSize(s string) (int, int, error) {
 	w, err1 := strconv.Atoi(ws)
 	h, err2 := strconv.Atoi(hs)
 	if !ok || err1 != nil || err2 != nil || w < 16 || h < 16 || w > 7680 || h > 4320 || w%2 != 0 || h%2 != 0 {
-		return 0, 0, fmt.Errorf("--size %q: want WxH with even numbers from 16x16 to 7680x4320, e.g. 640x480", s)
+		return 0, 0, errors.New("want WxH with even numbers from 16x16 to 7680x4320, e.g. 640x480")
 	}
 	return w, h, nil
 }
@@ -184,6 +278,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pistream:", err)
 		os.Exit(2)
+	}
+	if o.printConfig {
+		if err := o.config.Print(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "pistream:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if o.listCameras {
 		if err := camera.ListCameras(context.Background(), os.Stdout); err != nil {
@@ -219,6 +320,7 @@ func run(o options, settings camera.Settings) error {
 	if loose != 0 {
 		logger.Warn("tightened the state directory: others could enter it", "path", o.state, "was", fmt.Sprintf("%04o", loose), "now", "0700")
 	}
+	logConfigFile(o, logger)
 
 	photos, err := album.Open(o.photos)
 	if err != nil {
@@ -230,6 +332,8 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer notesDir.Close()
+	renderer := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, logger)
+	defer renderer.Close()
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
 		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
@@ -238,20 +342,21 @@ func run(o options, settings camera.Settings) error {
 
 	// The servers listen before anything runs, so the App is complete
 	// when the first session starts.
-	feed, err := listenHTTP(o, cam, logger)
+	var sshSrv *sshd.Server // set below, before any session or request can start
+	sessions := func() int {
+		if sshSrv == nil {
+			return 0
+		}
+		return sshSrv.Sessions()
+	}
+	if o.ssh == "" {
+		sessions = nil // no SSH: /metrics has no pistream_ssh_sessions
+	}
+	feed, err := listenHTTP(o, cam, sessions, logger)
 	if err != nil {
 		return err
 	}
-	var sshSrv *sshd.Server // set below, before any session can start
-	app := &tui.App{
-		Camera: cam, Album: photos, Notes: notesDir, Log: logger,
-		Sessions: func() int {
-			if sshSrv == nil {
-				return 0
-			}
-			return sshSrv.Sessions()
-		},
-	}
+	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Renderer: renderer, Log: logger, Sessions: sessions}
 	if feed != nil {
 		app.Viewers, app.URLs, app.OpenFeed = feed.server.Viewers, feed.URLs(), feed.open
 		for _, u := range app.URLs { // before serving: whoever sees a URL can use it
@@ -285,6 +390,15 @@ func run(o options, settings camera.Settings) error {
 	if sshSrv != nil {
 		g.Go(func() error { return sshSrv.Serve(sshLn) })
 	}
+	// Under systemd (Type=notify): ready once the listeners are up and
+	// the camera opened or failed; the watchdog is fed while the capture
+	// loop makes progress.
+	g.Go(func() error {
+		sdnotify.Run(gctx, sdnotify.Service{
+			Ready: cam.Settled(), Healthy: cam.Alive, Status: func() string { return serviceStatus(cam, feed) }, Log: logger,
+		})
+		return nil
+	})
 	if local {
 		p := tea.NewProgram(app.NewModel(gctx, 0), tea.WithContext(gctx))
 		g.Go(func() error {
@@ -327,6 +441,22 @@ func run(o options, settings camera.Settings) error {
 	return err
 }
 
+// logConfigFile logs the config file read, and warns when it holds the
+// access token and others than its owner may read it.
+func logConfigFile(o options, logger *log.Logger) {
+	if o.config == nil || o.config.File == "" {
+		return
+	}
+	logger.Info("read the config file", "path", o.config.File)
+	if o.config.Origin("http-token").Source != config.File {
+		return
+	}
+	if fi, err := os.Stat(o.config.File); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the config file holds the HTTP token and others may read it: chmod 600 it",
+			"path", o.config.File, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
+	}
+}
+
 // errQuit ends the run when the local TUI quits: a stop, not a failure.
 var errQuit = errors.New("the local TUI quit")
 
@@ -338,9 +468,9 @@ type feed struct {
 }
 
 // listenHTTP opens the HTTP server of the feed on o.http, with the access
-// token (from the flag, the environment or the state directory); nil when
-// HTTP is off.
-func listenHTTP(o options, cam *camera.Camera, logger *log.Logger) (*feed, error) {
+// token (from the flag, the environment or the state directory) and the
+// SSH session count for /metrics (nil: no SSH); nil when HTTP is off.
+func listenHTTP(o options, cam *camera.Camera, sessions func() int, logger *log.Logger) (*feed, error) {
 	if o.http == "" {
 		return nil, nil
 	}
@@ -355,7 +485,7 @@ func listenHTTP(o options, cam *camera.Camera, logger *log.Logger) (*feed, error
 	} else {
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
-	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers})
+	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions})
 	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
 	if err != nil {
 		return nil, err
@@ -370,10 +500,13 @@ func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 		return nil, nil, fmt.Errorf("ssh: %w", err)
 	}
 	srv, err := sshd.New(app, sshd.Config{
-		AuthorizedKeys: o.authorizedKeys,
-		HostKeyPath:    filepath.Join(o.state, "ssh_host_ed25519_key"),
-		IdleTimeout:    o.sshIdle,
-		MaxSessions:    o.maxSessions,
+		AuthorizedKeys:     o.authorizedKeys,
+		HostKeyPath:        filepath.Join(o.state, "ssh_host_ed25519_key"),
+		IdleTimeout:        o.sshIdle,
+		MaxSessions:        o.maxSessions,
+		LoginGrace:         o.sshGrace,
+		MaxStartups:        o.maxStartups,
+		MaxStartupsPerAddr: o.maxStartupsPer,
 	})
 	if err != nil {
 		ln.Close()
@@ -383,7 +516,8 @@ func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 }
 
 // newLogger logs to stderr, or, while the local TUI has the terminal, to
-// pistream.log in the state directory.
+// pistream.log in the state directory. When stderr is systemd's journal,
+// lines carry their priority and neither timestamps nor colours.
 func newLogger(o options, local bool) (*log.Logger, func(), error) {
 	w, closeFn := io.Writer(os.Stderr), func() {}
 	if local {
@@ -395,10 +529,38 @@ func newLogger(o options, local bool) (*log.Logger, func(), error) {
 		fmt.Fprintf(os.Stderr, "pistream: logging to %s while the TUI runs\n", path)
 		w, closeFn = f, func() { f.Close() }
 	}
-	logger := log.NewWithOptions(w, log.Options{ReportTimestamp: true, TimeFormat: "15:04:05"})
+	var logger *log.Logger
+	if !local && journal.Stderr() {
+		// systemd's journal stamps each line itself and shows no
+		// colours: write neither, and give each line its priority.
+		logger = log.NewWithOptions(journal.Writer{W: w}, log.Options{})
+		logger.SetColorProfile(colorprofile.NoTTY)
+	} else {
+		logger = log.NewWithOptions(w, log.Options{ReportTimestamp: true, TimeFormat: "15:04:05"})
+	}
 	lvl, _ := log.ParseLevel(o.logLevel)
 	logger.SetLevel(lvl)
 	return logger, closeFn, nil
+}
+
+// serviceStatus is the line `systemctl status` shows: the camera's state
+// and the feed's viewers.
+func serviceStatus(cam *camera.Camera, feed *feed) string {
+	st := cam.Status()
+	s := fmt.Sprintf("camera %s", st.State)
+	if st.Opened != "" {
+		s += " (" + st.Opened + ")"
+	}
+	if st.State == camera.StateStreaming {
+		s += fmt.Sprintf(" at %.0f fps", st.MeasuredFPS)
+	}
+	if feed != nil {
+		s += fmt.Sprintf(", %d viewers", feed.server.Viewers())
+	}
+	if st.State != camera.StateStreaming && st.Err != "" {
+		s += ": " + st.Err
+	}
+	return s
 }
 
 // emptyTrash removes photos deleted longer ago than keep, now and hourly.

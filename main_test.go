@@ -1,14 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"net"
 	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"pistream/camera"
+	"pistream/internal/config"
 )
 
 // --help lists every flag with its default, and never the token from the
@@ -26,8 +33,10 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		"-ssh", `(default ":2222")`, "-authorized-keys", "authorized_keys", "-state", "-photos", "Pictures/pistream",
 		"-notes", "pistream-notes", "-trash-days", "(default 7)",
 		"-http-auth", `(default "token")`, "-http-token", "-max-viewers", "(default 32)", "-tls-cert", "-tls-key",
-		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)",
-		"-rotate", "-hflip", "-vflip", "-encoders", "-list-cameras",
+		"-ssh-idle", "(default 30m0s)", "-max-sessions", "(default 8)", "-ssh-login-grace", "(default 1m0s)",
+		"-ssh-max-startups", "(default 100)", "-ssh-max-startups-per-addr", "(default 10)",
+		"-rotate", "-hflip", "-vflip", "-encoders", "-list-cameras", "-config", "/etc/pistream/pistream.toml",
+		"-print-config", "PISTREAM_MAX_VIEWERS",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help lacks %q:\n%s", want, out.String())
@@ -51,24 +60,33 @@ func TestParseFlags(t *testing.T) {
 			return s == camera.Settings{Width: 1920, Height: 1080, FPS: 15} && o.rotate == 270 && o.hflip && o.vflip && o.encoders == 3
 		}},
 		{[]string{"--camera", "rpicam:1"}, "", func(o options, _ camera.Settings) bool { return o.camera == "rpicam:1" }},
-		{[]string{"--size", "640"}, "--size", nil},
+		{[]string{"--size", "640"}, `--size: '640': want WxH`, nil},
 		{[]string{"--size", "0x0"}, "--size", nil},
 		{[]string{"--size", "641x480"}, "--size", nil},
-		{[]string{"--fps", "0"}, "--fps", nil},
+		{[]string{"--fps", "0"}, "--fps: 0: want 1 to 240", nil},
 		{[]string{"--quality", "101"}, "--quality", nil},
-		{[]string{"--rotate", "45"}, "--rotate", nil},
+		{[]string{"--rotate", "45"}, "--rotate: 45: want 0, 90, 180 or 270", nil},
 		{[]string{"--encoders", "-1"}, "--encoders", nil},
+		{[]string{"--ssh-login-grace", "5s", "--ssh-max-startups", "20", "--ssh-max-startups-per-addr", "2"}, "", func(o options, _ camera.Settings) bool {
+			return o.sshGrace == 5*time.Second && o.maxStartups == 20 && o.maxStartupsPer == 2
+		}},
+		{[]string{"--ssh-login-grace", "0"}, "--ssh-login-grace", nil},
+		{[]string{"--ssh-max-startups", "0"}, "--ssh-max-startups", nil},
+		{[]string{"--ssh-max-startups-per-addr", "-1"}, "--ssh-max-startups-per-addr", nil},
 		{[]string{"--log-level", "loud"}, "--log-level", nil},
 		{[]string{"--http-auth", "basic"}, "--http-auth", nil},
 		{[]string{"--http-token", "short"}, "--http-token", nil},
 		{[]string{"--tls-cert", "c.pem"}, "--tls-cert and --tls-key", nil},
 		{[]string{"--max-sessions", "0"}, "--max-sessions", nil},
+		{[]string{"--max-viewers", "-1"}, "--max-viewers", nil},
+		{[]string{"--ssh-idle", "-1s"}, "--ssh-idle", nil},
+		{[]string{"--config", "/nonexistent/pistream.toml"}, "no such file", nil},
 		{[]string{"--trash-days", "-1"}, "--trash-days", nil},
 		{[]string{"--nope"}, "not defined", nil},
 		{[]string{"extra"}, "unexpected argument", nil},
 	} {
 		var out strings.Builder
-		o, s, err := parseFlags(tc.args, &out)
+		o, s, err := parseFlags(append([]string{"--config", ""}, tc.args...), &out)
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%v: %v", tc.args, err)
@@ -77,6 +95,53 @@ func TestParseFlags(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%v: error %v, want one saying %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// packaging/pistream.toml lists every setting once, at its default (the
+// paths under the home directory aside), and loads once uncommented.
+func TestPackagedConfigListsEveryFlag(t *testing.T) {
+	text, err := os.ReadFile("packaging/pistream.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`^# ([a-z-]+) = `)
+	var doc strings.Builder
+	seen := map[string]int{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if m := key.FindStringSubmatch(line); m != nil {
+			seen[m[1]]++
+			line = strings.TrimPrefix(line, "# ")
+		}
+		doc.WriteString(line + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "pistream.toml")
+	if err := os.WriteFile(path, []byte(doc.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var o options
+	fs := newFlags(&o, io.Discard)
+	opts := configOptions(&o)
+	opts.Env = []string{}
+	cfg, err := config.Load(fs, []string{"--config", path}, opts)
+	if err != nil {
+		t.Fatalf("packaging/pistream.toml uncommented: %v", err)
+	}
+	home, _ := os.UserHomeDir()
+	for _, name := range config.Settings(fs, opts) {
+		f := fs.Lookup(name)
+		switch {
+		case seen[name] != 1:
+			t.Errorf("packaging/pistream.toml lists %s %d times, want once", name, seen[name])
+		case cfg.Origin(name).Source != config.File:
+			t.Errorf("%s: not read from the file but %s", name, cfg.Origin(name))
+		case !strings.HasPrefix(f.DefValue, home) && f.Value.String() != f.DefValue:
+			t.Errorf("packaging/pistream.toml gives %s = %s, the default is %s", name, f.Value, f.DefValue)
+		}
+		delete(seen, name)
+	}
+	for name := range seen {
+		t.Errorf("packaging/pistream.toml lists %s, which is no setting", name)
 	}
 }
 
@@ -93,5 +158,41 @@ func TestSSHCommand(t *testing.T) {
 		if got := sshCommand(tc.addr); got != tc.want {
 			t.Errorf("sshCommand(%v) = %q, want %q", tc.addr, got, tc.want)
 		}
+	}
+}
+
+// Under systemd, the unit's StateDirectory= and ConfigurationDirectory=
+// are the defaults, so the unit needs no path flags; the config file and
+// flags still win.
+func TestSystemdDirectories(t *testing.T) {
+	for _, tc := range []struct {
+		name, state, conf    string
+		args                 []string
+		wantState, wantPhoto string
+		wantNotes, wantKeys  string
+	}{
+		{"systemd", "/var/lib/pistream:/var/lib/other", "/etc/pistream", nil,
+			"/var/lib/pistream/state", "/var/lib/pistream/photos", "/var/lib/pistream/notes", "/etc/pistream/authorized_keys"},
+		{"a flag wins", "/var/lib/pistream", "/etc/pistream", []string{"--photos", "/srv/photos"},
+			"/var/lib/pistream/state", "/srv/photos", "/var/lib/pistream/notes", "/etc/pistream/authorized_keys"},
+		{"relative ignored", "lib/pistream", "", nil,
+			"/home/u/.local/state/pistream", "/home/u/Pictures/pistream", "/home/u/pistream-notes", "/home/u/.ssh/authorized_keys"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("HOME", "/home/u")
+			t.Setenv("XDG_STATE_HOME", "")
+			t.Setenv("STATE_DIRECTORY", tc.state)
+			t.Setenv("CONFIGURATION_DIRECTORY", tc.conf)
+			var out bytes.Buffer
+			o, _, err := parseFlags(append([]string{"--config", ""}, tc.args...), &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{o.state, o.photos, o.notes, o.authorizedKeys}
+			want := []string{tc.wantState, tc.wantPhoto, tc.wantNotes, tc.wantKeys}
+			if !slices.Equal(got, want) {
+				t.Errorf("state, photos, notes, authorized keys = %q, want %q", got, want)
+			}
+		})
 	}
 }

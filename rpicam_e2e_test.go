@@ -200,15 +200,7 @@ func TestRPicamStopLeavesNoChild(t *testing.T) {
 	p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240")
 	watch(t, p, 0)
 	child := e.childPid(t, 0)
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("pistream did not stop within 10 s of SIGTERM")
-	}
-	if p.err != nil {
-		t.Errorf("pistream exited with %v, want status 0", p.err)
-	}
+	p.terminate(t)
 	if alive(child) {
 		t.Errorf("rpicam-vid (pid %d) still runs after pistream stopped", child)
 	}

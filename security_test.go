@@ -54,6 +54,8 @@ func rawGet(t *testing.T, p *proc, path, how, token string) *http.Response {
 		req.Header.Set("Authorization", "Bearer "+token)
 	case "cookie":
 		req.AddCookie(&http.Cookie{Name: httpstream.CookieName, Value: token})
+	case "basic":
+		req.SetBasicAuth("x", token)
 	}
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
@@ -64,15 +66,15 @@ func rawGet(t *testing.T, p *proc, path, how, token string) *http.Response {
 }
 
 // Without a token every path answers 401; a wrong token 401; the right one
-// as query, cookie or bearer 200.
+// as query, cookie, bearer or Basic password 200.
 func TestEveryPathNeedsTheToken(t *testing.T) {
 	p := start(t, "--http-auth", "token", "--http-token", testToken)
-	paths := []string{"/", "/stream", "/snapshot", "/state", "/?action=stream", "/?action=snapshot"}
+	paths := []string{"/", "/stream", "/snapshot", "/state", "/metrics", "/?action=stream", "/?action=snapshot"}
 	for _, path := range paths {
 		if r := rawGet(t, p, path, "none", ""); r.StatusCode != 401 {
 			t.Errorf("%s without a token: %d, want 401", path, r.StatusCode)
 		}
-		for _, how := range []string{"query", "bearer", "cookie"} {
+		for _, how := range []string{"query", "bearer", "cookie", "basic"} {
 			if r := rawGet(t, p, path, how, "wrong-token-0123456789"); r.StatusCode != 401 {
 				t.Errorf("%s with a wrong token by %s: %d, want 401", path, how, r.StatusCode)
 			}

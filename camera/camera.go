@@ -86,6 +86,13 @@ type Camera struct {
 	status Status
 
 	seq atomic.Uint64 // sequence number of the last frame captured
+
+	// beat is when the capture loop last showed life (UnixNano): a frame
+	// captured, a source opened, or the end of the backoff wait it is in.
+	beat     atomic.Int64
+	idleWait atomic.Bool   // released for idleness, waiting for a subscriber
+	settled  chan struct{} // closed once the first open succeeded or failed
+	settle   sync.Once
 }
 
 // SnapshotQuality is the JPEG quality of Snapshot's stills.
@@ -131,17 +138,49 @@ func New(cfg Config) *Camera {
 		cfg.Logger = log.Default()
 	}
 	w, h := cfg.Transform.size(cfg.Width, cfg.Height)
-	return &Camera{
-		cfg:  cfg,
-		hub:  NewHub(),
-		mats: newMatPool(cfg.Encoders + 3),
-		log:  cfg.Logger.WithPrefix("camera"),
+	c := &Camera{
+		cfg:     cfg,
+		settled: make(chan struct{}),
+		hub:     NewHub(),
+		mats:    newMatPool(cfg.Encoders + 3),
+		log:     cfg.Logger.WithPrefix("camera"),
 		status: Status{
 			Source: cfg.Spec, State: StateStarting,
 			Width: w, Height: h, FPS: cfg.FPS,
 			Transform: cfg.Transform, Encoders: cfg.Encoders,
 		},
 	}
+	c.alive(time.Now())
+	return c
+}
+
+// Settled is closed once Run's first open has succeeded or failed (with
+// "auto", once a candidate was chosen or none worked), or Run has ended.
+func (c *Camera) Settled() <-chan struct{} { return c.settled }
+
+// Alive reports whether the capture loop has shown life within the last
+// d: it captured a frame, opened its source, or is in a backoff wait
+// before it tries again; or it is released by design while nobody
+// watches (--idle-release). A loop that is retrying a failed camera is
+// alive; one stuck in an open that never returns, or whose source has
+// stopped giving frames while the watchdog has not yet reopened it, is
+// not. A supervisor (systemd's watchdog) uses it to tell a wedged
+// pistream from a busy one.
+func (c *Camera) Alive(d time.Duration) bool {
+	if c.idleWait.Load() {
+		return true
+	}
+	return time.Since(time.Unix(0, c.beat.Load())) <= d
+}
+
+// alive records that the capture loop is known to be alive until t.
+func (c *Camera) alive(t time.Time) { c.beat.Store(t.UnixNano()) }
+
+// wait sleeps d before the loop tries again, alive all the while; it
+// reports whether ctx is still live.
+func (c *Camera) wait(ctx context.Context, d time.Duration) bool {
+	c.alive(time.Now().Add(d))
+	return sleep(ctx, d)
 }
 
 // Hub is where the camera publishes its frames.
@@ -173,10 +212,13 @@ func (c *Camera) Run(ctx context.Context) {
 	defer c.mats.close()
 	defer c.hub.Close()
 	defer c.update(func(s *Status) { s.State = StateStopped; s.MeasuredFPS = 0 })
+	defer c.settle.Do(func() { close(c.settled) })
 	pipe := newPipeline(c.cfg.Encoders, c.hub.Publish)
 	defer pipe.close()
 
 	spec, src := c.openFirst(ctx)
+	c.alive(time.Now())
+	c.settle.Do(func() { close(c.settled) })
 	var (
 		backoff = c.cfg.BackoffMin
 		fails   = 0
@@ -184,9 +226,13 @@ func (c *Camera) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		if src == nil {
 			if c.cfg.IdleRelease && c.hub.Subscribers() == 0 {
+				c.idleWait.Store(true)
 				c.update(func(s *Status) { s.State = StateIdle; s.MeasuredFPS = 0 })
 				c.log.Info("released: nobody is watching")
-				if c.hub.WaitSubscribed(ctx) != nil {
+				err := c.hub.WaitSubscribed(ctx)
+				c.alive(time.Now())
+				c.idleWait.Store(false)
+				if err != nil {
 					return
 				}
 			}
@@ -195,12 +241,13 @@ func (c *Camera) Run(ctx context.Context) {
 			if err != nil {
 				fails++
 				c.failed(err, fails)
-				if !sleep(ctx, backoff) {
+				if !c.wait(ctx, backoff) {
 					return
 				}
 				backoff = min(2*backoff, c.cfg.BackoffMax)
 				continue
 			}
+			c.alive(time.Now())
 		}
 		err := c.stream(ctx, spec, src, pipe) // closes src
 		src = nil
@@ -211,7 +258,7 @@ func (c *Camera) Run(ctx context.Context) {
 		c.update(func(s *Status) { s.Reconnects++ })
 		c.failed(err, fails)
 		backoff = c.cfg.BackoffMin
-		if !sleep(ctx, backoff) {
+		if !c.wait(ctx, backoff) {
 			return
 		}
 	}
@@ -422,6 +469,7 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 		}
 		at := time.Now()
 		last.Store(at.UnixNano())
+		c.alive(at)
 		c.stats.Captured.Add(1)
 		if err != nil {
 			if broken++; broken >= maxBroken {

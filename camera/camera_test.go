@@ -477,3 +477,72 @@ type closeNotifier struct{ closed chan struct{} }
 
 func (c *closeNotifier) Read(*gocv.Mat) ([]byte, error) { return nil, errEndOfStream }
 func (c *closeNotifier) Close() error                   { close(c.closed); return nil }
+
+// Alive: a loop that captures, retries a failing camera or waits released
+// stays alive; one whose source stalled (before the watchdog reopens it)
+// or that is stuck in an open that never returns is not.
+func TestAlive(t *testing.T) {
+	// Asked of a camera that should be alive: a frame or a backoff wait
+	// comes far more often, even on a loaded machine. Of one that should
+	// not: how soon that shows.
+	const within, dead = time.Second, 200 * time.Millisecond
+	size := Settings{Width: 160, Height: 120, FPS: 30}
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	for _, tt := range []struct {
+		name  string
+		cfg   Config
+		open  func(spec string, a Asked) (Source, error) // nil: the real one
+		state State                                      // reached before Alive is asked
+		alive bool
+	}{
+		{"streaming", Config{Spec: "test", Settings: size}, nil, StateStreaming, true},
+		// Longer waits than within: alive through them only because
+		// waiting out a backoff counts.
+		{"retrying a source that fails", Config{Spec: "test", Settings: size,
+			BackoffMin: 3 * time.Second, BackoffMax: 3 * time.Second, FailAfter: 1},
+			func(string, Asked) (Source, error) { return nil, errEndOfStream }, StateFailed, true},
+		{"released while nobody watches", Config{Spec: "test", Settings: size,
+			IdleRelease: true, IdleAfter: 50 * time.Millisecond}, nil, StateIdle, true},
+		{"stalled, the watchdog not yet tripped", Config{Spec: "test", Settings: size, Watchdog: time.Hour},
+			func(string, Asked) (Source, error) { return &stallingSource{frames: 3, release: release}, nil }, StateStreaming, false},
+		{"wedged in an open", Config{Spec: "test", Settings: size},
+			func() func(string, Asked) (Source, error) {
+				opens := 0
+				return func(string, Asked) (Source, error) {
+					if opens++; opens > 1 {
+						<-release
+						return nil, errEndOfStream
+					}
+					return &closeNotifier{closed: make(chan struct{})}, nil // fails at once
+				}
+			}(), StateReconnecting, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.open != nil {
+				openSource = tt.open
+				t.Cleanup(func() { openSource = Open })
+			}
+			c := start(t, tt.cfg)
+			<-c.Settled()
+			waitState(t, c, 30*time.Second, string(tt.state), func(s Status) bool { return s.State == tt.state })
+			if !tt.alive {
+				deadline := time.Now().Add(30 * time.Second)
+				for c.Alive(dead) {
+					if time.Now().After(deadline) {
+						t.Fatalf("still alive 30 s on, state %s", c.Status().State)
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				return
+			}
+			// Alive all along: sampled over more than the longest backoff.
+			for range 400 {
+				if !c.Alive(within) {
+					t.Fatalf("not alive (state %s)", c.Status().State)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}

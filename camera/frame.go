@@ -100,6 +100,16 @@ func (f *Frame) Passthrough() bool { return f.src != nil && f.xf.IsIdentity() }
 // Encoded reports whether the frame's JPEG is ready, so JPEG returns at once.
 func (f *Frame) Encoded() bool { return f.encoded.Load() }
 
+// MadeJPEG returns the frame's JPEG if it is made already (the camera's
+// own, or encoded without error), without making it: ok is false
+// otherwise. It never blocks.
+func (f *Frame) MadeJPEG() (jpeg []byte, ok bool) {
+	if f.encoded.Load() && f.jerr == nil {
+		return f.jpeg, true
+	}
+	return nil, false
+}
+
 // JPEG returns the frame as a complete JPEG at the feed's quality, making
 // it on the first call (once, whatever the number of callers).
 func (f *Frame) JPEG() ([]byte, error) {

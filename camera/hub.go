@@ -21,6 +21,7 @@ type Hub struct {
 	subs    int           // open subscriptions
 	jpegs   int           // of which want every frame's JPEG
 	subsCh  chan struct{} // closed and replaced when subs changes
+	served  []*served     // Serve calls running; replaced, never modified
 }
 
 // NewHub returns an empty hub.
@@ -41,7 +42,11 @@ func (h *Hub) Publish(f *Frame) {
 		close(h.changed)
 		h.changed = make(chan struct{})
 	}
+	served := h.served
 	h.mu.Unlock()
+	for _, sv := range served {
+		sv.offer(f)
+	}
 	old.retire()
 }
 
@@ -63,6 +68,9 @@ func (h *Hub) Close() {
 	h.closed = true
 	close(h.changed)
 	latest := h.latest
+	for _, sv := range h.served {
+		sv.wake()
+	}
 	h.mu.Unlock()
 	latest.retire()
 }
@@ -164,4 +172,109 @@ func (s *Subscription) Close() {
 	}
 	s.closed = true
 	s.hub.addSubs(-1, s.jpeg)
+}
+
+// A Receiver takes every frame's JPEG for Serve: a /stream viewer.
+type Receiver interface {
+	// TryReceive is called by the publisher with each new frame, and must
+	// not block or encode: it reports whether it is done with f (sent it
+	// whole, or skipped it for good). When it reports false, Serve calls
+	// Receive with the newest frame from its own goroutine.
+	TryReceive(f *Frame) bool
+	// Receive takes f, blocking as long as it needs; an error ends Serve.
+	Receive(f *Frame) error
+}
+
+// served is one Serve call's state.
+type served struct {
+	r    Receiver
+	mu   sync.Mutex // held while r receives, by Serve or by the publisher
+	last uint64     // Seq of the newest frame r is done with
+	woke chan struct{}
+}
+
+// offer gives f to the receiver in the publisher's goroutine if it is free
+// and takes it now, else wakes Serve to give it the newest frame.
+func (sv *served) offer(f *Frame) {
+	if sv.mu.TryLock() {
+		done := f.Seq <= sv.last || sv.r.TryReceive(f)
+		if done {
+			sv.last = max(sv.last, f.Seq)
+		}
+		sv.mu.Unlock()
+		if done {
+			return
+		}
+	}
+	sv.wake()
+}
+
+func (sv *served) wake() {
+	select {
+	case sv.woke <- struct{}{}:
+	default:
+	}
+}
+
+// Serve gives r every frame's JPEG until ctx ends (it returns ctx's
+// error), the hub closes (ErrHubClosed) or Receive fails (its error). It
+// counts as a subscription that wants every frame's JPEG. The current
+// frame, if there is one, is received first.
+//
+// Serve differs from Subscribe and Next in who does the work: the
+// publisher hands each frame to TryReceive itself, so a viewer that keeps
+// up costs no goroutine switch per frame (on a Pi, the largest part of a
+// passed-through frame's cost); only a receiver that is busy or can't take
+// a frame at once is woken to take the newest one. Like Next, it never
+// queues: frames published while r was busy are skipped.
+func (h *Hub) Serve(ctx context.Context, r Receiver) error {
+	sv := &served{r: r, woke: make(chan struct{}, 1)}
+	sv.woke <- struct{}{} // the current frame first
+	h.addServed(sv, 1)
+	defer h.addServed(sv, -1)
+	for {
+		select {
+		case <-sv.woke:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		h.mu.Lock()
+		f, closed := h.latest, h.closed
+		h.mu.Unlock()
+		if closed {
+			return ErrHubClosed
+		}
+		if err := sv.receive(f); err != nil {
+			return err
+		}
+	}
+}
+
+// receive has the receiver take f (nil: none yet) in Serve's goroutine,
+// unless it is done with it already.
+func (sv *served) receive(f *Frame) error {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	if f == nil || f.Seq <= sv.last {
+		return nil
+	}
+	sv.last = f.Seq
+	return sv.r.Receive(f)
+}
+
+// addServed adds (d = 1) or removes (d = -1) a Serve call.
+func (h *Hub) addServed(sv *served, d int) {
+	h.mu.Lock()
+	list := make([]*served, 0, len(h.served)+d)
+	for _, o := range h.served {
+		if o != sv {
+			list = append(list, o)
+		}
+	}
+	if d > 0 {
+		list = append(list, sv)
+	}
+	h.served = list
+	h.mu.Unlock()
+	h.addSubs(d, true)
 }

@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,13 +16,13 @@ type Transform struct {
 	VFlip  bool
 }
 
-// ParseRotation checks a --rotate value.
+// ParseRotation checks a --rotate value; its error says what it wants.
 func ParseRotation(deg int) error {
 	switch deg {
 	case 0, 90, 180, 270:
 		return nil
 	}
-	return fmt.Errorf("--rotate %d: want 0, 90, 180 or 270", deg)
+	return errors.New("want 0, 90, 180 or 270")
 }
 
 // IsIdentity reports whether t leaves the picture as it is.

@@ -103,22 +103,30 @@ func ValidToken(tok string) error {
 	return nil
 }
 
-// tokenFrom returns the token a request presents and where: the query
-// (?token=), the Authorization: Bearer header, or the cookie.
-func tokenFrom(r *http.Request) (tok string, fromQuery bool) {
+// tokenFrom returns the token a request presents and whether it came in
+// the query. The query (?token=) comes first, then the Authorization header
+// (Bearer, or Basic with any user name and the token as password), then the
+// cookie. A Basic password that is not want gives way to the cookie, as
+// does another scheme: a reverse proxy's own Basic login in front of
+// pistream must not hide the cookie.
+func tokenFrom(r *http.Request, want string) (tok string, fromQuery bool) {
 	if q := r.URL.Query(); q.Has("token") {
 		return q.Get("token"), true
 	}
-	// Another scheme (a reverse proxy's Basic auth, say) is not ours: the
-	// cookie still counts then.
+	cookie, cookieErr := r.Cookie(CookieName)
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(h, " ")
-		if strings.EqualFold(scheme, "Bearer") {
+		switch {
+		case strings.EqualFold(scheme, "Bearer"):
 			return strings.TrimSpace(rest), false
+		case strings.EqualFold(scheme, "Basic"):
+			if _, pass, ok := r.BasicAuth(); ok && (cookieErr != nil || sameToken(pass, want)) {
+				return pass, false
+			}
 		}
 	}
-	if c, err := r.Cookie(CookieName); err == nil {
-		return c.Value, false
+	if cookieErr == nil {
+		return cookie.Value, false
 	}
 	return "", false
 }
@@ -139,12 +147,15 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			http.Error(w, "429 too many wrong tokens from this address: try again in a minute", http.StatusTooManyRequests)
 			return
 		}
-		tok, fromQuery := tokenFrom(r)
+		tok, fromQuery := tokenFrom(r, s.cfg.Token)
 		if !sameToken(tok, s.cfg.Token) {
 			if tok != "" && s.guesses.wrong(r.RemoteAddr) {
 				s.log.Warn("too many wrong tokens: refusing this address for a minute", "remote", host(r.RemoteAddr))
 			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="pistream"`)
+			// Basic first: browsers, ffmpeg and Home Assistant then ask
+			// for a user name (any) and a password (the token).
+			w.Header().Add("WWW-Authenticate", `Basic realm="pistream"`)
+			w.Header().Add("WWW-Authenticate", `Bearer realm="pistream"`)
 			msg := "401 unauthorized: open the URL with ?token=… that pistream prints at start and shows on its Live screen"
 			if tok != "" {
 				msg = "401 unauthorized: wrong token"

@@ -3,13 +3,16 @@ package httpstream
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	pathpkg "path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -205,7 +208,13 @@ func TestTokenFrom(t *testing.T) {
 		{name: "bearer extra spaces", target: "/", auth: "Bearer   abc  ", want: "abc"},
 		{name: "bearer no token", target: "/", auth: "Bearer", want: ""},
 		{name: "bearer tab is not a separator", target: "/", auth: "Bearer\tabc", want: ""},
-		{name: "basic ignored", target: "/", auth: "Basic YWJjOmRlZg==", want: ""},
+		{name: "basic", target: "/", auth: basic("x", testToken), want: testToken},
+		{name: "basic any user", target: "/", auth: basic("", testToken), want: testToken},
+		{name: "basic lower", target: "/", auth: "basic " + basic("x", testToken)[6:], want: testToken},
+		{name: "basic wrong password", target: "/", auth: basic("x", "def"), want: "def"},
+		{name: "basic colon in password", target: "/", auth: basic("x", "a:b"), want: "a:b"},
+		{name: "basic without colon", target: "/", auth: "Basic YWJj", want: ""},
+		{name: "basic not base64", target: "/", auth: "Basic " + testToken, want: ""},
 		{name: "token scheme ignored", target: "/", auth: "Token abc", want: ""},
 		{name: "bare token ignored", target: "/", auth: "abc", want: ""},
 		{name: "cookie", target: "/", cookie: "abc", want: "abc"},
@@ -213,8 +222,13 @@ func TestTokenFrom(t *testing.T) {
 		{name: "query wins over cookie", target: "/?token=q", cookie: "c", want: "q", fromQuery: true},
 		{name: "empty query wins", target: "/?token=", auth: "Bearer h", cookie: "c", want: "", fromQuery: true},
 		{name: "bearer wins over cookie", target: "/", auth: "Bearer h", cookie: "c", want: "h"},
-		// Another scheme (a proxy's Basic auth) is not ours: the cookie counts.
-		{name: "other scheme falls back to cookie", target: "/", auth: "Basic x", cookie: "c", want: "c"},
+		{name: "query wins over basic", target: "/?token=q", auth: basic("x", testToken), want: "q", fromQuery: true},
+		{name: "basic wins over cookie", target: "/", auth: basic("x", testToken), cookie: "c", want: testToken},
+		// Another scheme, or a Basic password that is not the token (a
+		// proxy's own login), gives way to the cookie.
+		{name: "other scheme falls back to cookie", target: "/", auth: "Digest x", cookie: "c", want: "c"},
+		{name: "malformed basic falls back to cookie", target: "/", auth: "Basic x", cookie: "c", want: "c"},
+		{name: "proxy's basic falls back to cookie", target: "/", auth: basic("proxyuser", "proxypass"), cookie: "c", want: "c"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, tc.target, nil)
@@ -224,7 +238,7 @@ func TestTokenFrom(t *testing.T) {
 			if tc.cookie != "" {
 				r.AddCookie(&http.Cookie{Name: CookieName, Value: tc.cookie})
 			}
-			got, fromQuery := tokenFrom(r)
+			got, fromQuery := tokenFrom(r, testToken)
 			if got != tc.want || fromQuery != tc.fromQuery {
 				t.Errorf("tokenFrom = %q, %v; want %q, %v", got, fromQuery, tc.want, tc.fromQuery)
 			}
@@ -235,10 +249,15 @@ func TestTokenFrom(t *testing.T) {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.AddCookie(&http.Cookie{Name: "other", Value: "abc"})
 		r.AddCookie(&http.Cookie{Name: strings.ToUpper(CookieName), Value: "abc"})
-		if got, _ := tokenFrom(r); got != "" {
+		if got, _ := tokenFrom(r, testToken); got != "" {
 			t.Errorf("tokenFrom = %q from cookies of other names", got)
 		}
 	})
+}
+
+// basic is an Authorization header of the Basic scheme.
+func basic(user, pass string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
 func TestSameToken(t *testing.T) {
@@ -291,6 +310,10 @@ func authCases() []authCase {
 			authCase{path: p.path, query: q, auth: "Bearer " + testToken},
 			authCase{path: p.path, query: q, auth: "bearer " + testToken},
 			authCase{path: p.path, query: q, cookie: testToken},
+			authCase{path: p.path, query: q, auth: basic("x", testToken)},
+			authCase{path: p.path, query: q, auth: basic("x", "wrong-token-0123456789")},
+			authCase{path: p.path, query: q, auth: basic("x", "wrong-token-0123456789"), cookie: testToken},
+			authCase{path: p.path, query: and("token=wrong-token-0123456789"), auth: basic("x", testToken)},
 		)
 	}
 	return cases
@@ -298,7 +321,8 @@ func authCases() []authCase {
 
 // presentedToken says, independently of tokenFrom, which token a request
 // built by authRequest presents: the query's token parameter if there is
-// one, else a Bearer Authorization header, else the cookie.
+// one, else a Bearer Authorization header, else the password of a Basic one
+// unless it is wrong and there is a cookie, else the cookie.
 func presentedToken(query, auth, cookie string) (tok string, fromQuery bool) {
 	vals, _ := url.ParseQuery(query) // the pairs that parse, as net/http does
 	if v, ok := vals["token"]; ok {
@@ -312,15 +336,24 @@ func presentedToken(query, auth, cookie string) (tok string, fromQuery bool) {
 		if strings.EqualFold(strings.TrimSpace(auth), "bearer") || strings.EqualFold(auth, "bearer") {
 			return "", false // "Bearer" alone: an empty token
 		}
-		// another scheme: the cookie counts
 	}
+	ck, hasCookie := "", false
 	if cookie != "" {
 		r := &http.Request{Header: http.Header{"Cookie": {CookieName + "=" + cookie}}}
 		if c, err := r.Cookie(CookieName); err == nil {
-			return c.Value, false
+			ck, hasCookie = c.Value, true
 		}
 	}
-	return "", false
+	const basicPrefix = "basic "
+	if len(auth) >= len(basicPrefix) && strings.EqualFold(auth[:len(basicPrefix)], basicPrefix) {
+		if b, err := base64.StdEncoding.DecodeString(auth[len(basicPrefix):]); err == nil {
+			if _, pass, ok := strings.Cut(string(b), ":"); ok && (!hasCookie || pass == testToken) {
+				return pass, false
+			}
+		}
+	}
+	// another scheme, or a wrong Basic password beside a cookie: the cookie counts
+	return ck, false
 }
 
 // authRequest builds a GET for the case, or nil when the URL is not one a
@@ -361,8 +394,8 @@ func TestHandlerAuth(t *testing.T) {
 				if resp.StatusCode != http.StatusUnauthorized {
 					t.Fatalf("status %d, want 401", resp.StatusCode)
 				}
-				if got := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer ") {
-					t.Errorf("WWW-Authenticate %q", got)
+				if got := resp.Header.Values("WWW-Authenticate"); !slices.Equal(got, []string{`Basic realm="pistream"`, `Bearer realm="pistream"`}) {
+					t.Errorf("WWW-Authenticate %q, want Basic then Bearer, realm pistream", got)
 				}
 				body := w.Body.String()
 				if tok == "" && !strings.Contains(body, "?token=") {
@@ -510,6 +543,14 @@ func TestMaxViewersAfterToken(t *testing.T) {
 	}
 }
 
+// unclean says whether net/http would redirect p to a cleaned path: pistream
+// answers such a path 404 before looking at any token, so that no redirect
+// echoes the token (TestNoTokenInRedirects).
+func unclean(p string) bool {
+	c := pathpkg.Clean(p)
+	return c != p && c+"/" != p
+}
+
 func FuzzHandlerAuth(f *testing.F) {
 	for _, c := range authCases() {
 		f.Add(c.path, c.query, c.auth, c.cookie)
@@ -520,6 +561,10 @@ func FuzzHandlerAuth(f *testing.F) {
 	f.Add("/state", "token=%zz&token="+testToken, "", "")
 	f.Add("/state", "a=1;token="+testToken, "", "")
 	f.Add("/state", "", "Basic "+testToken, testToken)
+	f.Add("/state", "", basic("x", testToken), "")
+	f.Add("/state", "", basic("x", testToken), "wrong")
+	f.Add("/state", "", basic("x", "wrong"), testToken)
+	f.Add("/state", "", "basic "+base64.StdEncoding.EncodeToString([]byte(testToken)), "")
 	f.Add("/state", "", "Bearer  "+testToken+"\t ", "")
 	f.Add("/state", "", "", `"`+testToken+`"`)
 	f.Add("/state", "", "", testToken+"; "+CookieName+"=x")
@@ -540,13 +585,19 @@ func FuzzHandlerAuth(f *testing.F) {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 
+		if unclean(r.URL.Path) {
+			if w.Code != http.StatusNotFound || len(w.Result().Cookies()) != 0 {
+				t.Fatalf("unclean path %q: %d, cookies %q; want 404 and none, token or not", r.URL.Path, w.Code, w.Header().Values("Set-Cookie"))
+			}
+			return
+		}
 		tok, fromQuery := presentedToken(query, auth, cookie)
 		if tok != testToken {
 			if w.Code != http.StatusUnauthorized {
 				t.Fatalf("presented %q (not the token), got %d, want 401", tok, w.Code)
 			}
-			if w.Header().Get("WWW-Authenticate") == "" {
-				t.Errorf("401 without WWW-Authenticate")
+			if w.Header().Get("WWW-Authenticate") != `Basic realm="pistream"` {
+				t.Errorf("401 with WWW-Authenticate %q, want Basic first", w.Header().Values("WWW-Authenticate"))
 			}
 			if strings.Contains(w.Body.String(), testToken) {
 				t.Errorf("401 body leaks the token")
@@ -598,11 +649,12 @@ func FuzzValidToken(f *testing.F) {
 		for _, edit := range []func(*http.Request){
 			func(r *http.Request) { r.URL.RawQuery = "token=" + tok },
 			func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) },
+			func(r *http.Request) { r.SetBasicAuth("x", tok) },
 			func(r *http.Request) { r.AddCookie(&http.Cookie{Name: CookieName, Value: tok}) },
 		} {
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			edit(r)
-			if got, _ := tokenFrom(r); got != tok {
+			if got, _ := tokenFrom(r, tok); got != tok {
 				t.Errorf("token %q came back as %q", tok, got)
 			}
 		}
@@ -635,40 +687,51 @@ func TestNoTokenInRedirects(t *testing.T) {
 	}
 }
 
-// Wrong tokens from one address: after the limit it gets 429 for the rest
-// of the minute (logged once); another address with the right token is
-// served as before; a minute later the first may try again.
+// Wrong tokens from one address, by Bearer or as a Basic password: after
+// the limit it gets 429 for the rest of the minute (logged once); another
+// address with the right token is served as before; a minute later the
+// first may try again.
 func TestWrongTokensBackOff(t *testing.T) {
-	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 160, Height: 120, FPS: 30}})
-	var logged strings.Builder
-	s := New(Config{Camera: cam, Token: testToken, GuessLimit: 5, Logger: log.New(&logged), SnapshotWait: 10 * time.Millisecond})
-	now := time.Now()
-	s.guesses.now = func() time.Time { return now }
-	h := s.Handler()
-	get := func(addr, tok string) int {
-		r := httptest.NewRequest("GET", "/state", nil)
-		r.RemoteAddr = addr
-		r.Header.Set("Authorization", "Bearer "+tok)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		return rec.Code
-	}
-	for i := range 5 {
-		if c := get("192.0.2.7:1000", "wrong-token-0123456789"); c != 401 {
-			t.Fatalf("wrong token %d: %d, want 401", i+1, c)
-		}
-	}
-	if c := get("192.0.2.7:1001", testToken); c != http.StatusTooManyRequests {
-		t.Errorf("after 5 wrong tokens, the same address got %d, want 429", c)
-	}
-	if c := get("192.0.2.8:1000", testToken); c != 200 {
-		t.Errorf("another address with the right token got %d, want 200", c)
-	}
-	if n := strings.Count(logged.String(), "too many wrong tokens"); n != 1 {
-		t.Errorf("logged %d times, want once:\n%s", n, logged.String())
-	}
-	now = now.Add(guessWindow)
-	if c := get("192.0.2.7:1002", testToken); c != 200 {
-		t.Errorf("a minute later the address got %d, want 200", c)
+	for _, tc := range []struct {
+		name    string
+		present func(r *http.Request, tok string)
+	}{
+		{"bearer", func(r *http.Request, tok string) { r.Header.Set("Authorization", "Bearer "+tok) }},
+		{"basic", func(r *http.Request, tok string) { r.SetBasicAuth("x", tok) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 160, Height: 120, FPS: 30}})
+			var logged strings.Builder
+			s := New(Config{Camera: cam, Token: testToken, GuessLimit: 5, Logger: log.New(&logged), SnapshotWait: 10 * time.Millisecond})
+			now := time.Now()
+			s.guesses.now = func() time.Time { return now }
+			h := s.Handler()
+			get := func(addr, tok string) int {
+				r := httptest.NewRequest("GET", "/state", nil)
+				r.RemoteAddr = addr
+				tc.present(r, tok)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, r)
+				return rec.Code
+			}
+			for i := range 5 {
+				if c := get("192.0.2.7:1000", "wrong-token-0123456789"); c != 401 {
+					t.Fatalf("wrong token %d: %d, want 401", i+1, c)
+				}
+			}
+			if c := get("192.0.2.7:1001", testToken); c != http.StatusTooManyRequests {
+				t.Errorf("after 5 wrong tokens, the same address got %d, want 429", c)
+			}
+			if c := get("192.0.2.8:1000", testToken); c != 200 {
+				t.Errorf("another address with the right token got %d, want 200", c)
+			}
+			if n := strings.Count(logged.String(), "too many wrong tokens"); n != 1 {
+				t.Errorf("logged %d times, want once:\n%s", n, logged.String())
+			}
+			now = now.Add(guessWindow)
+			if c := get("192.0.2.7:1002", testToken); c != 200 {
+				t.Errorf("a minute later the address got %d, want 200", c)
+			}
+		})
 	}
 }

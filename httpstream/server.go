@@ -1,6 +1,7 @@
 // Package httpstream serves the camera over HTTP: the live MJPEG feed
-// (/stream), the newest frame (/snapshot), the state as JSON (/state) and a
-// small page (/), on paths that µStreamer and mjpg-streamer clients expect.
+// (/stream), the newest frame (/snapshot), the state as JSON (/state),
+// Prometheus metrics (/metrics) and a small page (/), on paths that
+// µStreamer and mjpg-streamer clients expect.
 // Every viewer follows the camera hub on its own: a slow or vanished viewer
 // costs only its own handler.
 package httpstream
@@ -23,8 +24,10 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"pistream/camera"
+	"pistream/internal/nbio"
 )
 
 // Boundary separates the parts of /stream.
@@ -48,6 +51,9 @@ type Config struct {
 	// before it is refused with 429 for the rest of that minute (default
 	// DefaultGuessLimit; negative: no limit).
 	GuessLimit int
+	// Sessions, when set, counts the SSH sessions open now, for /metrics
+	// (tui/sshd's Server.Sessions).
+	Sessions func() int
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -60,6 +66,8 @@ type Server struct {
 	viewers atomic.Int64
 	guesses guesses // wrong tokens per address
 	mux     *http.ServeMux
+	sent    sent                 // what /stream wrote, for /metrics
+	snap    prometheus.Histogram // /snapshot latency
 }
 
 // New returns a server for the camera in cfg.
@@ -89,6 +97,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
 	s.mux.HandleFunc("GET /state", s.serveState)
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	reg, snap := s.newMetrics()
+	s.snap = snap
+	s.mux.Handle("GET /metrics", metricsHandler(reg))
 	return s
 }
 
@@ -252,40 +263,97 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 		s.dropped(r, err)
 		return
 	}
+	conn.SetWriteDeadline(time.Time{}) // each part sets its own
 
-	sub := s.hub.Subscribe()
-	defer sub.Close()
-	_, vectored := conn.(*net.TCPConn)
-	var (
-		head, jpeg []byte
-		part       []byte    // the part in one buffer, when not vectored
-		vec        [3][]byte // header, JPEG, CRLF, for one writev
-		bufs       net.Buffers
-		err        error
-	)
-	for {
-		if head, jpeg, err = s.nextPart(ctx, sub, head); err != nil {
-			if ctx.Err() != nil && r.Context().Err() == nil { // not the server stopping
-				s.dropped(r, context.Cause(ctx))
-			}
-			return
+	v := &viewer{s: s, conn: conn}
+	v.tcp, _ = conn.(*net.TCPConn)
+	err := s.hub.Serve(ctx, v)
+	if r.Context().Err() == nil && !errors.Is(err, camera.ErrHubClosed) { // not the server stopping
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
 		}
-		conn.SetWriteDeadline(time.Now().Add(s.cfg.FrameWriteTimeout))
-		if vectored {
-			vec = [3][]byte{head, jpeg, crlf}
-			bufs = vec[:] // WriteTo consumes bufs
-			_, err = bufs.WriteTo(conn)
-		} else {
-			part = append(append(append(part[:0], head...), jpeg...), crlf...)
-			_, err = conn.Write(part)
-		}
+		s.dropped(r, err)
+	}
+}
+
+// viewer writes parts to a connection taken over by streamConn, for
+// Hub.Serve. On TCP, the camera's goroutine writes each part itself when
+// the socket takes it whole at once (TryReceive); what it can't write is
+// finished by the viewer's goroutine (Receive), within FrameWriteTimeout.
+type viewer struct {
+	s    *Server
+	conn net.Conn
+	tcp  *net.TCPConn // nil when the connection can't take a writev (TLS)
+
+	head    []byte    // a part's header
+	vec     [3][]byte // header, JPEG, CRLF, for one writev
+	part    []byte    // the part in one buffer, when not TCP
+	pending [][]byte  // the rest of a part TryReceive began
+	pendSeq uint64    // whose part that is
+	err     error     // TryReceive's write error, for Receive to return
+}
+
+func (v *viewer) TryReceive(f *camera.Frame) bool {
+	if v.tcp == nil || v.pending != nil || v.err != nil {
+		return false
+	}
+	jpeg, ok := f.MadeJPEG()
+	if !ok {
+		return false // to be encoded by Receive
+	}
+	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
+	v.vec = [3][]byte{v.head, jpeg, crlf}
+	n, err := nbio.TryWritev(v.tcp, v.vec[:])
+	if err != nil {
+		v.err = err
+		return false
+	}
+	whole := n == len(v.head)+len(jpeg)+len(crlf)
+	v.s.sent.add(int64(n), whole)
+	if whole {
+		return true
+	}
+	if n > 0 {
+		v.pending, v.pendSeq = nbio.Consume(v.vec[:], n), f.Seq
+	}
+	return false
+}
+
+func (v *viewer) Receive(f *camera.Frame) error {
+	if v.err != nil {
+		return v.err
+	}
+	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
+	// No deadline between parts: TryReceive must not find an old one.
+	defer v.conn.SetWriteDeadline(time.Time{})
+	if v.pending != nil {
+		n, err := nbio.Writev(v.tcp, v.pending)
+		v.s.sent.add(n, err == nil)
 		if err != nil {
-			if r.Context().Err() == nil { // not the server stopping
-				s.dropped(r, err)
-			}
-			return
+			return err
+		}
+		v.pending = nil
+		if f.Seq == v.pendSeq {
+			return nil
 		}
 	}
+	jpeg, err := v.s.frameJPEG(f)
+	if err != nil {
+		return nil // skipped; the next frame will do
+	}
+	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
+	var n int64
+	if v.tcp != nil {
+		v.vec = [3][]byte{v.head, jpeg, crlf}
+		n, err = nbio.Writev(v.tcp, v.vec[:])
+	} else {
+		v.part = append(append(append(v.part[:0], v.head...), jpeg...), crlf...)
+		var m int
+		m, err = v.conn.Write(v.part)
+		n = int64(m)
+	}
+	v.s.sent.add(n, err == nil)
+	return err
 }
 
 // streamResponse streams through the ResponseWriter (HTTP/2): three writes
@@ -322,6 +390,7 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request) {
 			s.dropped(r, err)
 			return
 		}
+		s.sent.add(int64(len(head)+len(jpeg)+len(crlf)), true)
 	}
 }
 
@@ -387,6 +456,7 @@ func (s *Server) dropped(r *http.Request, err error) {
 // viewer made it already), or 503 when the camera has produced none within
 // SnapshotWait. It asks the camera for no other encode.
 func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	sub := s.hub.Watch() // also wakes a camera released for idleness
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SnapshotWait)
@@ -430,7 +500,9 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "image/jpeg")
 	h.Set("Content-Length", strconv.Itoa(len(jpeg)))
 	h.Set("X-Timestamp", string(appendTimestamp(nil, f.Time)))
-	w.Write(jpeg)
+	if _, err := w.Write(jpeg); err == nil {
+		s.snap.Observe(time.Since(start).Seconds())
+	}
 }
 
 // State is the JSON document served at /state.

@@ -307,9 +307,13 @@ func TestStreamProtocols(t *testing.T) {
 					resp.TransferEncoding, resp.Close, resp.ContentLength)
 			}
 			pr := mjpegtest.NewPartReader(resp.Body, Boundary)
+			read := 0
 			for i := range 5 {
-				nextJPEG(t, pr, i)
+				read += len(nextJPEG(t, pr, i).JPEG)
 			}
+			// /metrics counts what this protocol's path sent (the server
+			// counts a part once its write returned: wait for that).
+			waitSent(t, client, ts, 5, read)
 
 			// The viewer leaves: its handler ends.
 			leave()
@@ -379,10 +383,10 @@ func TestHeadStream(t *testing.T) {
 // requirement).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // a failure guard
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 10 s for %s", what)
+			t.Fatalf("waited 60 s for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -482,5 +486,75 @@ func TestSnapshotWriteDeadline(t *testing.T) {
 	body, err := io.ReadAll(resp.Body)
 	if err == nil && int64(len(body)) == resp.ContentLength {
 		t.Fatalf("the server waited for a client that did not read: got all %d bytes", len(body))
+	}
+}
+
+// slowStreamServer serves a 640x480 test camera (parts of tens of KB)
+// through sockets with small buffers, so that writing a part seldom
+// completes at once.
+func slowStreamServer(t *testing.T, timeout time.Duration) (*httptest.Server, *Server) {
+	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); cam.Run(ctx) }()
+	s := New(Config{Camera: cam, FrameWriteTimeout: timeout})
+	ts := httptest.NewUnstartedServer(s.Handler())
+	ts.Listener = smallBuffers{ts.Listener}
+	ts.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	ts.Start()
+	t.Cleanup(func() { cancel(); ts.Close(); <-done })
+	return ts, s
+}
+
+func dialSmall(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// slowReader reads at most 1500 bytes at a time, pausing between reads.
+type slowReader struct{ r io.Reader }
+
+func (s slowReader) Read(p []byte) (int, error) {
+	time.Sleep(200 * time.Microsecond)
+	return s.r.Read(p[:min(len(p), 1500)])
+}
+
+// A viewer that reads slowly gets every part whole: a part the camera's
+// goroutine could only begin is finished before anything else is written.
+func TestSlowViewerGetsWholeParts(t *testing.T) {
+	ts, _ := slowStreamServer(t, time.Minute)
+	conn := dialSmall(t, ts.Listener.Addr().String())
+	io.WriteString(conn, "GET /stream HTTP/1.1\r\nHost: pi\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(slowReader{conn}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := mjpegtest.NewPartReader(resp.Body, Boundary)
+	for i := range 30 {
+		nextJPEG(t, pr, i)
+	}
+}
+
+// A viewer that stops reading is cut off after the write deadline.
+func TestStalledViewerIsCutOff(t *testing.T) {
+	ts, s := slowStreamServer(t, 100*time.Millisecond)
+	conn := dialSmall(t, ts.Listener.Addr().String())
+	io.WriteString(conn, "GET /stream HTTP/1.1\r\nHost: pi\r\n\r\n")
+	waitFor(t, "the viewer to be served", func() bool { return s.Viewers() == 1 })
+	// Not reading: the server must give up and close the connection,
+	// which the client sees as the end of the stream once it reads.
+	waitFor(t, "the stalled viewer to be cut off", func() bool { return s.Viewers() == 0 })
+	conn.SetReadDeadline(time.Now().Add(60 * time.Second)) // a failure guard
+	n, err := io.Copy(io.Discard, conn)
+	if err != nil {
+		t.Fatalf("after %d bytes: %v; want the server to end the stream", n, err)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"pistream/internal/nbio"
 )
 
 // termGrace is how long Close waits after SIGTERM before SIGKILL, and how
@@ -112,7 +114,7 @@ func Start(ctx context.Context, bin string, o Options, logf func(line string)) (
 		pid:        cmd.Process.Pid,
 		stdout:     outR,
 		stderr:     errR,
-		split:      newSplitter(outR),
+		split:      newSplitter(rawPipe(outR)),
 		waitDone:   make(chan struct{}),
 		stderrDone: make(chan struct{}),
 		closing:    make(chan struct{}),
@@ -256,4 +258,13 @@ func (s *Stream) shutdown() {
 		s.stderr.Close()
 		<-s.stderrDone
 	})
+}
+
+// rawPipe reads the child's stdout without waking the runtime's monitor
+// thread on every frame (see internal/nbio); f itself if that can't be.
+func rawPipe(f *os.File) io.Reader {
+	if r, err := nbio.NewReader(f); err == nil {
+		return r
+	}
+	return f
 }

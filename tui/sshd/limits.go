@@ -6,25 +6,31 @@ import (
 	"time"
 )
 
-// addrLimiter limits, per remote address and per minute, new SSH
-// connections and failed authentications. An address over either limit has
-// its connections closed before the SSH handshake until the minute is over.
-type addrLimiter struct {
-	maxConns, maxFails int
-	window             time.Duration
-	now                func() time.Time
+// loginFails counts, per remote address and minute, the keys refused to
+// connections that have not logged in. An address at the limit has its
+// connections closed before the SSH handshake, and every key it offers
+// refused, until the minute is over. The keys refused to a connection that
+// then logs in are forgiven: a client whose agent offers other keys before
+// the right one is not guessing, and its own earlier logins never lock it
+// out.
+type loginFails struct {
+	max    int
+	window time.Duration
+	now    func() time.Time
 
 	mu    sync.Mutex
-	addrs map[string]*addrCount
+	addrs map[string]*failWindow
 }
 
-type addrCount struct {
-	start        time.Time
-	conns, fails int
+// failWindow is an address's count of refused keys in the minute from
+// start.
+type failWindow struct {
+	start time.Time
+	fails int
 }
 
-func newAddrLimiter(maxConns, maxFails int) *addrLimiter {
-	return &addrLimiter{maxConns: maxConns, maxFails: maxFails, window: time.Minute, now: time.Now, addrs: map[string]*addrCount{}}
+func newLoginFails(max int) *loginFails {
+	return &loginFails{max: max, window: time.Minute, now: time.Now, addrs: map[string]*failWindow{}}
 }
 
 // host is the address without its port: one client, whatever its ports.
@@ -36,48 +42,47 @@ func host(a net.Addr) string {
 	return h
 }
 
-// count returns the counters of addr for the current window.
-func (l *addrLimiter) count(addr string) *addrCount {
+// current returns the window of addr now.
+func (l *loginFails) current(addr string) *failWindow {
 	now := l.now()
 	if len(l.addrs) > 10000 { // forget old windows rather than grow
-		for k, c := range l.addrs {
-			if now.Sub(c.start) > l.window {
+		for k, w := range l.addrs {
+			if now.Sub(w.start) > l.window {
 				delete(l.addrs, k)
 			}
 		}
 	}
-	c := l.addrs[addr]
-	if c == nil || now.Sub(c.start) > l.window {
-		c = &addrCount{start: now}
-		l.addrs[addr] = c
+	w := l.addrs[addr]
+	if w == nil || now.Sub(w.start) > l.window {
+		w = &failWindow{start: now}
+		l.addrs[addr] = w
 	}
-	return c
+	return w
 }
 
-// allowConn records a new connection from addr and reports whether it may
-// go on.
-func (l *addrLimiter) allowConn(addr net.Addr) bool {
+// failed records a key refused to addr and returns the start of the window
+// it counts in and whether addr may still try.
+func (l *loginFails) failed(addr string) (window time.Time, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.count(host(addr))
-	c.conns++
-	return c.conns <= l.maxConns && c.fails < l.maxFails
+	w := l.current(addr)
+	w.fails++
+	return w.start, w.fails < l.max
 }
 
-// failed records a failed authentication from addr and reports whether
-// addr may still try.
-func (l *addrLimiter) failed(addr net.Addr) bool {
+// forgive takes back n refused keys that counted in addr's window starting
+// at window, if that window is still the current one.
+func (l *loginFails) forgive(addr string, window time.Time, n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.count(host(addr))
-	c.fails++
-	return c.fails < l.maxFails
+	if w := l.current(addr); w.start.Equal(window) {
+		w.fails = max(w.fails-n, 0)
+	}
 }
 
-// blocked reports whether addr is over a limit now.
-func (l *addrLimiter) blocked(addr net.Addr) bool {
+// blocked reports whether addr is at the limit now.
+func (l *loginFails) blocked(addr string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.count(host(addr))
-	return c.conns > l.maxConns || c.fails >= l.maxFails
+	return l.current(addr).fails >= l.max
 }

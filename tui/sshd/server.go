@@ -1,7 +1,8 @@
 // Package sshd serves pistream's TUI over SSH with wish: one Bubble Tea
 // program per session, for the public keys of an authorized_keys file
-// only, with limits per remote address and on sessions at once. It imports
-// pistream/tui; tui knows nothing of SSH.
+// only, with a login grace time, limits on connections logging in (per
+// remote address and in all), on failed logins per address and on sessions
+// at once. It imports pistream/tui; tui knows nothing of SSH.
 package sshd
 
 import (
@@ -30,9 +31,23 @@ type Config struct {
 	HostKeyPath    string        // ed25519 host key, created on first start
 	IdleTimeout    time.Duration // close sessions without a key press this long; 0 for never
 	MaxSessions    int           // most sessions at once (default 8)
-	ConnsPerMinute int           // new connections per address and minute (default 30)
-	FailsPerMinute int           // failed authentications per address and minute (default 10)
+	FailsPerMinute int           // keys refused per address and minute, forgiven at a login (default 10)
+	// LoginGrace closes a connection that has not logged in this long
+	// after it was accepted (default 60 s).
+	LoginGrace time.Duration
+	// MaxStartups and MaxStartupsPerAddr are the most connections logging
+	// in (accepted, neither logged in nor closed) at once, in all (default
+	// 100) and per remote address (default 10); beyond, a connection is
+	// closed at once.
+	MaxStartups, MaxStartupsPerAddr int
 }
+
+// Defaults of Config.
+const (
+	DefaultLoginGrace         = 60 * time.Second
+	DefaultMaxStartups        = 100
+	DefaultMaxStartupsPerAddr = 10
+)
 
 // Server runs one TUI program per SSH session.
 type Server struct {
@@ -50,37 +65,40 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = 8
 	}
-	if cfg.ConnsPerMinute <= 0 {
-		cfg.ConnsPerMinute = 30
-	}
 	if cfg.FailsPerMinute <= 0 {
 		cfg.FailsPerMinute = 10
 	}
+	if cfg.LoginGrace <= 0 {
+		cfg.LoginGrace = DefaultLoginGrace
+	}
+	if cfg.MaxStartups <= 0 {
+		cfg.MaxStartups = DefaultMaxStartups
+	}
+	if cfg.MaxStartupsPerAddr <= 0 {
+		cfg.MaxStartupsPerAddr = DefaultMaxStartupsPerAddr
+	}
 	logger := app.Log.WithPrefix("ssh")
-	ak := newAuthorizedKeys(cfg.AuthorizedKeys, logger)
-	lim := newAddrLimiter(cfg.ConnsPerMinute, cfg.FailsPerMinute)
+	d := &door{
+		fails:    newLoginFails(cfg.FailsPerMinute),
+		startups: newStartups(cfg.MaxStartupsPerAddr, cfg.MaxStartups),
+		grace:    cfg.LoginGrace,
+		ak:       newAuthorizedKeys(cfg.AuthorizedKeys, logger),
+		quiet:    newQuietLog(time.Minute),
+		logger:   logger,
+	}
 	s := &Server{}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(cfg.HostKeyPath),
-		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
-			if lim.blocked(ctx.RemoteAddr()) {
-				return false
-			}
-			if ak.Allowed(key) {
-				return true
-			}
-			if !lim.failed(ctx.RemoteAddr()) {
-				logger.Warn("too many failed logins: refusing this address for a minute", "remote", host(ctx.RemoteAddr()))
-			}
-			return false
-		}),
+		wish.WithPublicKeyAuth(d.publicKey),
 		func(s *ssh.Server) error {
-			s.ConnCallback = func(_ ssh.Context, c net.Conn) net.Conn {
-				if !lim.allowConn(c.RemoteAddr()) {
-					logger.Debug("connection refused: over the rate limit", "remote", host(c.RemoteAddr()))
-					return nil
-				}
-				return c
+			s.ConnCallback = d.accept
+			s.ServerConfigCallback = d.serverConfig
+			s.ConnectionFailedCallback = d.failed
+			// The handshake deadline covers the key exchange and the
+			// login, and is lifted once logged in: the login grace time.
+			s.HandshakeTimeout = cfg.LoginGrace
+			s.ChannelHandlers = map[string]ssh.ChannelHandler{
+				"session": refuseAgentForwarding(ssh.DefaultSessionHandler, logger),
 			}
 			return nil
 		},
@@ -97,7 +115,7 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 			),
 			limitSessions(&s.sessions, cfg.MaxSessions),
 			logging.StructuredMiddlewareWithLogger(logger, log.InfoLevel),
-			requireAuthorizedKey(ak),
+			requireAuthorizedKey(d.ak),
 		),
 	)
 	if err != nil {
