@@ -21,12 +21,16 @@ test: deps test-deps
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 # Benchmarks with targets (viewers, slow viewer, album, render, Live
-# sessions). Not part of `make test`: timing on shared machines is noisy.
-# BenchmarkLiveSessions counts b.N in seconds: 10x measures 10 s windows.
+# sessions, snapshot storm). Not part of `make test`: timing on shared
+# machines is noisy. BenchmarkLiveSessions counts b.N in seconds: 10x
+# measures 10 s windows; BenchmarkSnapshotStorm too: 5x, a 5 s storm.
+# BenchmarkSaveBurst saves 2000 photos an iteration: 1x.
 bench: deps
-	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological' -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst' -benchtime 150x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
+	$(GO) test -run '^$$' -bench BenchmarkSaveBurst -benchtime 1x -timeout 30m ./album
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
+	$(GO) test -run '^$$' -bench BenchmarkSnapshotStorm -benchtime 5x -timeout 30m .
 
 # A long soak of the running program (not in `make test`): 50 viewers,
 # viewers and SSH sessions coming and going, a snapshot a second; it reports

@@ -98,9 +98,10 @@ func (a *App) takeSnapshot() snapshotMsg {
 func (a *App) Wait() { a.snaps.Wait() }
 
 // waitFor returns a command that delivers msg when ch, a Changed channel
-// of the album or the notes, is closed, or nothing when ctx ends first.
-// Take ch before loading what it reports on, so no change slips in between.
-func waitFor(ctx context.Context, ch <-chan struct{}, msg tea.Msg) tea.Cmd {
+// of the album or the notes, is closed (or a timer's channel fires), or
+// nothing when ctx ends first. Take ch before loading what it reports on,
+// so no change slips in between.
+func waitFor[T any](ctx context.Context, ch <-chan T, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case <-ch:
