@@ -8,22 +8,22 @@ GO        ?= go
 BIN       := pistream
 ARGS      ?=
 
-.PHONY: run build test bench soak deps test-deps clean
+.PHONY: run build test bench soak deps test-deps go-check clean
 
 run: build
 	./$(BIN) $(ARGS)
 
-build: deps
+build: go-check deps
 	$(GO) build -o $(BIN) .
 
-test: deps test-deps
+test: go-check deps test-deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 # Benchmarks with targets (viewers, slow viewer, album, render, Live
 # sessions). Not part of `make test`: timing on shared machines is noisy.
 # BenchmarkLiveSessions counts b.N in seconds: 10x measures 10 s windows.
-bench: deps
+bench: go-check deps
 	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological' -benchtime 150x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
@@ -32,8 +32,13 @@ bench: deps
 # viewers and SSH sessions coming and going, a snapshot a second; it reports
 # RSS, goroutines and descriptors and fails if they grow. SOAK=10m by default.
 SOAK ?= 10m
-soak: deps test-deps
+soak: go-check deps test-deps
 	$(GO) test -run TestSoak -soak $(SOAK) -timeout 2h -v .
+
+# Stops with the commands that install Go when go is missing or older than
+# go.mod asks.
+go-check:
+	@./.ci/go-check $(GO)
 
 # deps and test-deps install the Debian packages that are not installed yet.
 deps:
