@@ -34,8 +34,9 @@ const nginxSnippet = "packaging/nginx-webcam.conf"
 
 // startNginx runs nginx as the test's user on a free loopback port with
 // server holding what goes in its server block, and waits until it
-// answers. It returns nginx's URL; nginx is stopped when the test ends.
-func startNginx(t *testing.T, server string) string {
+// answers. Its error log, from warnings up, is in the log of the proc it
+// returns; it is stopped when the test ends.
+func startNginx(t *testing.T, server string) *proc {
 	t.Helper()
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
@@ -59,12 +60,12 @@ func startNginx(t *testing.T, server string) string {
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
 	n := spawn(t, url, launch{}, bin, "-e", "stderr", "-p", dir, "-c", filepath.Join(dir, "nginx.conf"),
-		"-g", "daemon off; pid "+filepath.Join(dir, "nginx.pid")+"; error_log stderr;")
+		"-g", "daemon off; pid "+filepath.Join(dir, "nginx.pid")+"; error_log stderr warn;")
 	deadline := time.Now().Add(30 * time.Second) // a hang guard
 	for {
 		if resp, err := http.Get(url + "/nginx-is-up"); err == nil {
 			resp.Body.Close()
-			return url
+			return n
 		}
 		select {
 		case <-n.done:
@@ -129,7 +130,8 @@ func fetchJPEG(t *testing.T, url string) ([]byte, string) {
 // `location /webcam/` exactly as the README gives it. The stream reaches
 // the viewer through nginx part by part while it runs, and the snapshot
 // URL, polled as mjpegstreamer-adaptive does (a cache-busting parameter
-// each time), gives a new JPEG each time.
+// each time), gives a new JPEG each time. A viewer that stops reading is
+// a stalled viewer to pistream too: nginx does not keep the stream for it.
 func TestRecipeMainsailNginx(t *testing.T) {
 	snippet, err := os.ReadFile(nginxSnippet)
 	if err != nil {
@@ -148,7 +150,8 @@ func TestRecipeMainsailNginx(t *testing.T) {
 	if location == string(snippet) {
 		t.Fatalf("%s does not proxy to http://127.0.0.1:8080/", nginxSnippet)
 	}
-	front := startNginx(t, location)
+	nginx := startNginx(t, location)
+	front := nginx.url
 
 	// moonraker.conf's stream_url, as the browser opens it through nginx.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -191,6 +194,21 @@ func TestRecipeMainsailNginx(t *testing.T) {
 			t.Fatalf("30 s of snapshots through nginx gave %d different frames, want 3", len(seen))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+
+	// The stream's viewer has not read since its 30 parts. nginx stops
+	// reading from pistream once the sockets between are full, and
+	// pistream drops it as any viewer that takes no frame for 5 s; nginx
+	// does not go on reading into a temporary file (which it would log).
+	deadline = time.Now().Add(60 * time.Second) // a hang guard
+	for p.state(t).Viewers != 0 {
+		if strings.Contains(nginx.log.String(), "buffered to a temporary file") {
+			t.Fatalf("nginx keeps the stream of a viewer who stopped reading in a file:\n%s", nginx.log.String())
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("pistream still streams to nginx 60 s after its viewer stopped reading")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
