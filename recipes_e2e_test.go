@@ -320,7 +320,7 @@ func TestRecipeHomeAssistant(t *testing.T) {
 			form, _ := got["form"].(map[string]any)
 			for _, u := range []string{p.url + "/stream", p.url + "/snapshot"} {
 				if form[u] != tc.form {
-					t.Errorf("the setup form's check of %s: %v, want %s", u, form[u], tc.form)
+					t.Fatalf("the setup form's check of %s: %v, want %s", u, form[u], tc.form)
 				}
 			}
 			if tc.form != "basic" {
