@@ -32,11 +32,12 @@ import (
 // nginxSnippet is the README's `location /webcam/` for Mainsail and Fluidd.
 const nginxSnippet = "packaging/nginx-webcam.conf"
 
-// startNginx runs nginx as the test's user on a free loopback port with
-// server holding what goes in its server block, and waits until it
+// startNginx runs nginx as the test's user on a free loopback port, with
+// httpConf added to its http block and server holding what goes in its one
+// server block, and waits until it
 // answers. Its error log, from warnings up, is in the log of the proc it
 // returns; it is stopped when the test ends.
-func startNginx(t *testing.T, server string) *proc {
+func startNginx(t *testing.T, httpConf, server string) *proc {
 	t.Helper()
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
@@ -53,8 +54,8 @@ func startNginx(t *testing.T, server string) *proc {
 	for _, k := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
 		fmt.Fprintf(&temps, "    %s_temp_path %s;\n", k, filepath.Join(dir, k))
 	}
-	conf := fmt.Sprintf("%sworker_processes 1;\nevents { worker_connections 64; }\nhttp {\n    access_log off;\n%s    server {\n        listen 127.0.0.1:%d;\n%s\n    }\n}\n",
-		user, temps.String(), port, server)
+	conf := fmt.Sprintf("%sworker_processes 1;\nevents { worker_connections 64; }\nhttp {\n    access_log off;\n%s%s\n    server {\n        listen 127.0.0.1:%d;\n%s\n    }\n}\n",
+		user, temps.String(), httpConf, port, server)
 	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,20 @@ func TestRecipeMainsailNginx(t *testing.T) {
 	if location == string(snippet) {
 		t.Fatalf("%s does not proxy to http://127.0.0.1:8080/", nginxSnippet)
 	}
-	nginx := startNginx(t, location)
+	for _, tc := range []struct{ name, httpConf, server string }{
+		{"the README's location", "", location},
+		// What MainsailOS and KIAUH install (/etc/nginx/conf.d/upstreams.conf
+		// and the site's location), which the README leaves as it is.
+		{"MainsailOS's nginx config", "upstream mjpgstreamer1 {\n    ip_hash;\n    server " + upstream + ";\n}",
+			"location /webcam/ {\n    postpone_output 0;\n    proxy_buffering off;\n    proxy_ignore_headers X-Accel-Buffering;\n    access_log off;\n    proxy_pass http://mjpgstreamer1/;\n}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { throughNginx(t, p, startNginx(t, tc.httpConf, tc.server)) })
+	}
+}
+
+// throughNginx opens pistream's stream and snapshot through nginx, as
+// Mainsail and Fluidd do.
+func throughNginx(t *testing.T, p *proc, nginx *proc) {
 	front := nginx.url
 
 	// moonraker.conf's stream_url, as the browser opens it through nginx.
