@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -432,4 +434,74 @@ func TestRecipeGo2rtcFFmpeg(t *testing.T) {
 		"-c:v", "libx264", "-g", "50", "-profile:v", "high", "-level:v", "4.1", "-preset:v", "superfast",
 		"-tune:v", "zerolatency", "-pix_fmt:v", "yuv420p", "-an",
 		"-frames:v", "30", "-f", "h264", filepath.Join(t.TempDir(), "pi.h264"))
+}
+
+// go2rtc itself, when $GO2RTC names its binary: no package registry this
+// machine reaches has it (see the README), but built from its source it
+// runs here. It pulls pistream's stream once with the credentials in the
+// URL and serves it to three MJPEG viewers of its own while pistream has
+// one viewer, go2rtc; its `ffmpeg:…#video=h264` stream gives 30 H.264
+// frames over its RTSP server.
+func TestRecipeGo2rtc(t *testing.T) {
+	bin := os.Getenv("GO2RTC")
+	if bin == "" {
+		t.Skip("set GO2RTC to a go2rtc binary to try the recipe with go2rtc itself")
+	}
+	p := start(t, "--http-auth", "token", "--http-token", testToken)
+	dir, apiPort, rtspPort := t.TempDir(), freePort(t), freePort(t)
+	feed := basicURL(p, "/stream", testToken)
+	conf := fmt.Sprintf("api: {listen: \"127.0.0.1:%d\"}\nrtsp: {listen: \"127.0.0.1:%d\"}\n"+
+		"webrtc: {listen: \"\"}\nsrtp: {listen: \"\"}\nrtmp: {listen: \"\"}\n"+
+		"streams:\n  pi: %s\n  pi_h264: ffmpeg:%s#video=h264\n", apiPort, rtspPort, feed, feed)
+	if err := os.WriteFile(filepath.Join(dir, "go2rtc.yaml"), []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := spawn(t, "http://127.0.0.1:"+strconv.Itoa(apiPort), launch{}, bin, "-config", filepath.Join(dir, "go2rtc.yaml"))
+	deadline := time.Now().Add(30 * time.Second) // a hang guard
+	for {
+		if resp, err := http.Get(g.url + "/api"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("go2rtc did not answer within 30 s\n%s", g.log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang guard
+	defer cancel()
+	for i := range 3 {
+		req, _ := http.NewRequestWithContext(ctx, "GET", g.url+"/api/stream.mjpeg?src=pi", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("go2rtc's viewer %d: %v", i, err)
+		}
+		defer resp.Body.Close()
+		_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("go2rtc's viewer %d: %s, Content-Type %q", i, resp.Status, resp.Header.Get("Content-Type"))
+		}
+		mr := multipart.NewReader(resp.Body, params["boundary"])
+		for j := range 10 {
+			part, err := mr.NextPart()
+			if err != nil {
+				t.Fatalf("go2rtc's viewer %d, part %d: %v", i, j, err)
+			}
+			jpeg, err := io.ReadAll(part)
+			if err != nil {
+				t.Fatalf("go2rtc's viewer %d, part %d: %v", i, j, err)
+			}
+			if err := jpegmark.Check(jpeg); err != nil {
+				t.Fatalf("go2rtc's viewer %d, part %d: %v", i, j, err)
+			}
+		}
+	}
+	if st := p.state(t); st.Viewers != 1 {
+		t.Errorf("pistream has %d viewers while go2rtc serves 3, want 1 (go2rtc)", st.Viewers)
+	}
+	cancel()
+
+	ffmpegDecodes(t, 30, "-hide_banner", "-rtsp_transport", "tcp", "-i", fmt.Sprintf("rtsp://127.0.0.1:%d/pi_h264", rtspPort),
+		"-frames:v", "30", "-f", "null", "-")
 }
