@@ -64,19 +64,27 @@ func startNginx(t *testing.T, httpConf, server string) *proc {
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
 	n := spawn(t, url, launch{}, bin, "-e", "stderr", "-p", dir, "-c", filepath.Join(dir, "nginx.conf"),
 		"-g", "daemon off; pid "+filepath.Join(dir, "nginx.pid")+"; error_log stderr warn;")
+	waitAnswers(t, n, "nginx")
+	return n
+}
+
+// waitAnswers waits until the server p, a helper program, answers HTTP
+// at its URL, whatever the status; it fails the test if p exits first.
+func waitAnswers(t *testing.T, p *proc, name string) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second) // a hang guard
 	for {
-		if resp, err := http.Get(url + "/nginx-is-up"); err == nil {
+		if resp, err := http.Get(p.url + "/"); err == nil {
 			resp.Body.Close()
-			return n
+			return
 		}
 		select {
-		case <-n.done:
-			t.Fatalf("nginx exited: %v\n%s\nconfig:\n%s", n.err, n.log.String(), conf)
+		case <-p.done:
+			t.Fatalf("%s exited: %v\n%s", name, p.err, p.log.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nginx did not answer within 30 s\n%s", n.log.String())
+			t.Fatalf("%s did not answer within 30 s\n%s", name, p.log.String())
 		}
 	}
 }
@@ -457,17 +465,7 @@ func TestRecipeGo2rtc(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := spawn(t, "http://127.0.0.1:"+strconv.Itoa(apiPort), launch{}, bin, "-config", filepath.Join(dir, "go2rtc.yaml"))
-	deadline := time.Now().Add(30 * time.Second) // a hang guard
-	for {
-		if resp, err := http.Get(g.url + "/api"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("go2rtc did not answer within 30 s\n%s", g.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitAnswers(t, g, "go2rtc")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang guard
 	defer cancel()
