@@ -24,13 +24,15 @@ test: go-check deps test-deps
 # sessions, snapshot storm). Not part of `make test`: timing on shared
 # machines is noisy. BenchmarkLiveSessions counts b.N in seconds: 10x
 # measures 10 s windows; BenchmarkSnapshotStorm too: 5x, a 5 s storm.
-# BenchmarkSaveBurst saves 2000 photos an iteration: 1x.
+# BenchmarkSaveBurst saves 2000 photos an iteration: 1x; BenchmarkCostlyNotes
+# opens five costly notes in 8 SSH sessions an iteration: 3x.
 bench: go-check deps
-	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst' -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes' -benchtime 150x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
 	$(GO) test -run '^$$' -bench BenchmarkSaveBurst -benchtime 1x -timeout 30m ./album
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkSnapshotStorm -benchtime 5x -timeout 30m .
+	$(GO) test -run '^$$' -bench BenchmarkCostlyNotes -benchtime 3x -timeout 30m .
 
 # A long soak of the running program (not in `make test`): 50 viewers,
 # viewers and SSH sessions coming and going, a snapshot a second; it reports
