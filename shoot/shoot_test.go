@@ -62,4 +62,3 @@ func TestTake(t *testing.T) {
 		})
 	}
 }
-
