@@ -84,9 +84,12 @@ func (n *notesScreen) capturing() bool { return n.list.SettingFilter() }
 
 func (n *notesScreen) bindings() []key.Binding {
 	if n.open != "" {
-		return []key.Binding{keys.ScrollUp, keys.ScrollDown, keys.PageUp, keys.PageDown, keys.Back}
+		return []key.Binding{keys.Scroll, keys.PageUp, keys.PageDown, keys.Back}
 	}
-	return []key.Binding{keys.Up, keys.Down, keys.Filter, keys.Open}
+	if n.list.SettingFilter() {
+		return []key.Binding{keys.FilterApply, keys.FilterCancel}
+	}
+	return []key.Binding{keys.Move, keys.Filter, keys.Open}
 }
 
 // render starts rendering the open note for the current width and style,

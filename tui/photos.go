@@ -112,10 +112,13 @@ func (p *photos) bindings() []key.Binding {
 	if p.confirm != "" {
 		return []key.Binding{keys.Confirm, keys.Cancel}
 	}
+	if p.list.SettingFilter() {
+		return []key.Binding{keys.FilterApply, keys.FilterCancel}
+	}
 	if p.full {
 		return []key.Binding{keys.Back, keys.Delete}
 	}
-	return []key.Binding{keys.Up, keys.Down, keys.Filter, keys.Open, keys.Delete, keys.Undo}
+	return []key.Binding{keys.Move, keys.Filter, keys.Open, keys.Delete, keys.Undo}
 }
 
 func (p *photos) selected() (album.Photo, bool) {

@@ -223,13 +223,26 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// helpKeys are the bindings help shows now.
+// helpKeys are the bindings help shows now: the keys that act now. While
+// the screen takes every key (a y/n question, a filter being typed), its
+// own and ctrl+c; else its own and the global ones, the short help dropping
+// the screen's first keys, then snapshot, to fit the window: ? and q stay.
 func (r *root) helpKeys() helpKeys {
-	own := r.screens[r.active].bindings()
-	return helpKeys{
-		short: append(append([]key.Binding(nil), own...), keys.Snapshot, keys.Help, keys.Quit),
-		full:  [][]key.Binding{own, keys.global()},
+	cur := r.screens[r.active]
+	own := cur.bindings()
+	if cur.capturing() {
+		return helpKeys{
+			short: append(append([]key.Binding(nil), own...), keys.ForceQuitKey),
+			full:  [][]key.Binding{own, {keys.ForceQuitKey}},
+		}
 	}
+	short := append(append([]key.Binding(nil), own...), keys.Snapshot, keys.Help, keys.Quit)
+	h := r.help
+	h.SetWidth(0) // measure, not truncate
+	for len(short) > 2 && lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20) {
+		short = short[1:]
+	}
+	return helpKeys{short: short, full: [][]key.Binding{own, keys.global()}}
 }
 
 // relayout tells the screens their new size when it changed.
