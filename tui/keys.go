@@ -19,6 +19,8 @@ type keyMap struct {
 	Undo         key.Binding
 	Confirm      key.Binding
 	Cancel       key.Binding
+	NextPhoto    key.Binding
+	PrevPhoto    key.Binding
 	FilterApply  key.Binding
 	FilterCancel key.Binding
 	Scroll       key.Binding
@@ -46,6 +48,9 @@ var keys = keyMap{
 	Undo:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo delete")),
 	Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 	Cancel:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
+	// The photo shown full-window: one step through the list.
+	NextPhoto: key.NewBinding(key.WithKeys("right", "l", "down", "j"), key.WithHelp("→/l/j", "next photo")),
+	PrevPhoto: key.NewBinding(key.WithKeys("left", "h", "up", "k"), key.WithHelp("←/h/k", "previous photo")),
 	// While a filter is typed the list takes the keys: these are its own.
 	FilterApply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
 	FilterCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),

@@ -116,7 +116,7 @@ func (p *photos) bindings() []key.Binding {
 		return []key.Binding{keys.FilterApply, keys.FilterCancel}
 	}
 	if p.full {
-		return []key.Binding{keys.Back, keys.Delete}
+		return []key.Binding{keys.PrevPhoto, keys.NextPhoto, keys.Back, keys.Delete}
 	}
 	return []key.Binding{keys.Move, keys.Filter, keys.Open, keys.Delete, keys.Undo}
 }
@@ -227,6 +227,12 @@ func (p *photos) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case p.full && (key.Matches(msg, keys.Back) || key.Matches(msg, keys.Open)):
 		p.full = false
+		return p.drawPreview()
+	case p.full && key.Matches(msg, keys.NextPhoto):
+		p.list.CursorDown() // the list's own → and l turn a page
+		return p.drawPreview()
+	case p.full && key.Matches(msg, keys.PrevPhoto):
+		p.list.CursorUp()
 		return p.drawPreview()
 	}
 	var cmd tea.Cmd
