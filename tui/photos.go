@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 
 	"charm.land/bubbles/v2/key"
@@ -214,6 +215,9 @@ func (p *photos) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, keys.Undo):
 		return func() tea.Msg {
 			name, err := a.Undo()
+			if errors.Is(err, album.ErrNothingToUndo) {
+				return statusMsg{"Nothing to undo", false} // news, not a failure
+			}
 			if err != nil {
 				return statusMsg{"Undo: " + err.Error(), true}
 			}

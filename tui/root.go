@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"pistream/internal/termtext"
 	"pistream/tui/internal/testhook"
@@ -154,13 +155,13 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			r.setStatus("Saved "+msg.photo.Name, false)
 		}
-		return r, r.broadcast(msg)
+		return r, tea.Batch(r.broadcast(msg), r.relayout())
 	case commandPanicMsg:
 		r.crash(msg.value, msg.stack)
 		return r, tea.Quit
 	case statusMsg:
 		r.setStatus(msg.text, msg.isErr)
-		return r, nil
+		return r, r.relayout() // an error may take more lines
 	case previewMsg: // only Live draws the camera's frames
 		return r, r.screens[screenLive].update(msg)
 	case tea.KeyPressMsg:
@@ -249,8 +250,9 @@ func (r *root) helpKeys() helpKeys {
 func (r *root) relayout() tea.Cmd {
 	r.help.SetWidth(max(r.env.width, 20))
 	r.help.ShowAll = r.full
-	h := max(r.env.height, 5) - 2 - lipgloss.Height(r.help.View(r.helpKeys()))
-	b := bodySizeMsg{w: max(r.env.width, 20), h: max(h, 1)}
+	w := max(r.env.width, 20)
+	h := max(r.env.height, 5) - 1 - lipgloss.Height(r.statusBar(w)) - lipgloss.Height(r.help.View(r.helpKeys()))
+	b := bodySizeMsg{w: w, h: max(h, 1)}
 	if b == r.body {
 		return nil
 	}
@@ -349,14 +351,35 @@ func (r *root) statusBar(w int) string {
 			style = st.statusErr
 		}
 		left, right := k.left, k.right
-		gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
-		if gap < 1 {
-			left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
-			gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+		room := max(w-lipgloss.Width(right)-3, 0)
+		var above []string // an error's lines before the last
+		if lipgloss.Width(left) > room {
+			if k.isErr && room >= 10 {
+				// An error is read whole: wrapped at words, on as many
+				// lines as it takes, up to maxStatusLines, the camera's
+				// state on the last.
+				lines := strings.Split(ansi.Wrap(left, room, ""), "\n")
+				if len(lines) > maxStatusLines {
+					lines = lines[:maxStatusLines]
+					lines[maxStatusLines-1] = truncate(lines[maxStatusLines-1]+" …", room)
+				}
+				above, left = lines[:len(lines)-1], lines[len(lines)-1]
+			} else {
+				left = truncate(left, room)
+			}
 		}
-		return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+		var bar []string
+		for _, line := range above {
+			bar = append(bar, style.Width(w).MaxWidth(w).Render(" "+line))
+		}
+		gap := max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+		bar = append(bar, style.Width(w).MaxWidth(w).Render(" "+left+strings.Repeat(" ", gap)+right+" "))
+		return strings.Join(bar, "\n")
 	})
 }
+
+// maxStatusLines is the most lines the status bar takes for an error.
+const maxStatusLines = 4
 
 // truncate shortens s to n cells with an ellipsis.
 func truncate(s string, n int) string {
