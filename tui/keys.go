@@ -26,6 +26,9 @@ type keyMap struct {
 	Scroll       key.Binding
 	PageUp       key.Binding
 	PageDown     key.Binding
+	Top          key.Binding
+	Bottom       key.Binding
+	SnapshotS    key.Binding
 	ForceQuitKey key.Binding
 }
 
@@ -55,8 +58,13 @@ var keys = keyMap{
 	FilterApply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
 	FilterCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
 	Scroll:       key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑↓/kj", "scroll")),
-	PageUp:       key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
-	PageDown:     key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+	// The note reader's, as in less and glow; the viewport matches the
+	// page keys itself.
+	PageUp:    key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("b/pgup", "page up")),
+	PageDown:  key.NewBinding(key.WithKeys("pgdown", "space", "f"), key.WithHelp("space/pgdn", "page down")),
+	Top:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
+	Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
+	SnapshotS: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snapshot")), // where space pages
 
 	ForceQuitKey: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 }

@@ -117,9 +117,9 @@ func (p *photos) bindings() []key.Binding {
 		return []key.Binding{keys.FilterApply, keys.FilterCancel}
 	}
 	if p.full {
-		return []key.Binding{keys.PrevPhoto, keys.NextPhoto, keys.Back, keys.Delete}
+		return []key.Binding{keys.NextPhoto, keys.PrevPhoto, keys.Back, keys.Delete}
 	}
-	return []key.Binding{keys.Move, keys.Filter, keys.Open, keys.Delete, keys.Undo}
+	return []key.Binding{keys.Open, keys.Delete, keys.Undo, keys.Filter, keys.Move}
 }
 
 func (p *photos) selected() (album.Photo, bool) {

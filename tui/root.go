@@ -164,6 +164,8 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.relayout() // an error may take more lines
 	case previewMsg: // only Live draws the camera's frames
 		return r, r.screens[screenLive].update(msg)
+	case tea.MouseWheelMsg: // only the screen shown scrolls
+		return r, r.screens[r.active].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
 		if testhook.KeyPress != nil {
@@ -198,6 +200,9 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	if cur.capturing() {
 		return cur.update(msg)
 	}
+	if t, ok := cur.(keyTaker); ok && t.takes(msg) {
+		return cur.update(msg)
+	}
 	switch {
 	case key.Matches(msg, keys.Quit):
 		return tea.Quit
@@ -224,10 +229,18 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// keyTaker is a screen that takes some keys before the global ones (the
+// note reader's space).
+type keyTaker interface{ takes(tea.KeyPressMsg) bool }
+
+// mouser is a screen that may want the mouse.
+type mouser interface{ mouse() bool }
+
 // helpKeys are the bindings help shows now: the keys that act now. While
 // the screen takes every key (a y/n question, a filter being typed), its
 // own and ctrl+c; else its own and the global ones, the short help dropping
-// the screen's first keys, then snapshot, to fit the window: ? and q stay.
+// the screen's last keys (each screen lists its keys most used first),
+// then snapshot, to fit the window: ? and q stay.
 func (r *root) helpKeys() helpKeys {
 	cur := r.screens[r.active]
 	own := cur.bindings()
@@ -237,13 +250,27 @@ func (r *root) helpKeys() helpKeys {
 			full:  [][]key.Binding{own, {keys.ForceQuitKey}},
 		}
 	}
-	short := append(append([]key.Binding(nil), own...), keys.Snapshot, keys.Help, keys.Quit)
+	snapshot := keys.Snapshot
+	if t, ok := cur.(keyTaker); ok && t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}) {
+		snapshot = keys.SnapshotS
+	}
+	global := []key.Binding{snapshot, keys.Help, keys.Quit}
 	h := r.help
 	h.SetWidth(0) // measure, not truncate
-	for len(short) > 2 && lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20) {
-		short = short[1:]
+	short := append(append([]key.Binding(nil), own...), global...)
+	for n := len(own); n > 0 && lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20); n-- {
+		short = append(append(short[:0:0], own[:n-1]...), global...)
 	}
-	return helpKeys{short: short, full: [][]key.Binding{own, keys.global()}}
+	if lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20) {
+		short = short[1:] // snapshot too: ? and q stay
+	}
+	all := keys.global()
+	for i, b := range all {
+		if b.Help() == keys.Snapshot.Help() {
+			all[i] = snapshot
+		}
+	}
+	return helpKeys{short: short, full: [][]key.Binding{own, all}}
 }
 
 // relayout tells the screens their new size when it changed.
@@ -284,6 +311,9 @@ func (r *root) View() (v tea.View) {
 	}()
 	v = tea.NewView(r.render())
 	v.AltScreen = true
+	if m, ok := r.screens[r.active].(mouser); ok && m.mouse() {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "pistream"
 	return v
 }
