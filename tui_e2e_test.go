@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"image/color"
 	"io"
 	"net"
 	"os"
@@ -31,6 +32,9 @@ type tuiEnv struct {
 	key     ssh.Signer
 	dir     string // state, photos, notes and authorized_keys live here
 	args    []string
+	// background is the background colour the terminals of the sessions
+	// opened next report; nil: the emulator's, black.
+	background color.Color
 }
 
 func newKey(t testing.TB) ssh.Signer {
@@ -166,6 +170,9 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 		t.Fatalf("pty: %v", err)
 	}
 	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn, raw: &countingWriter{}}
+	if e.background != nil {
+		s.emu.SetDefaultBackgroundColor(e.background)
+	}
 	s.emu.SetCallbacks(vt.Callbacks{Title: func(title string) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
