@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"pistream/nosignal"
+	"pistream/httpstream/nosignal"
 )
 
 // noSignal keeps the newest NO SIGNAL picture, drawn again only when the

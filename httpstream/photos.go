@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"pistream/album"
+	"pistream/album/thumbs"
+	"pistream/internal/shoot"
 	"pistream/internal/termtext"
-	"pistream/shoot"
-	"pistream/thumbs"
 )
 
 // The album in the browser: /photos lists the photos with thumbnails and

@@ -28,9 +28,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"pistream/album"
+	"pistream/album/thumbs"
 	"pistream/camera"
 	"pistream/internal/nbio"
-	"pistream/thumbs"
 )
 
 // Boundary separates the parts of /stream.

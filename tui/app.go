@@ -15,8 +15,8 @@ import (
 
 	"pistream/album"
 	"pistream/camera"
+	"pistream/internal/shoot"
 	"pistream/notes"
-	"pistream/shoot"
 )
 
 // App is what every session of the TUI shares.
