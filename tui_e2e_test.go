@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -481,5 +482,56 @@ func BenchmarkLiveScreenBytes(b *testing.B) {
 			b.ReportMetric(float64(n1-n0)/sec/1024, "KiB/s")
 			s.press("q")
 		})
+	}
+}
+
+// selectedRE finds the photo the Photos list shows selected: the list marks
+// it with a bar before its name.
+var selectedRE = regexp.MustCompile(`│ (\S+\.jpg)`)
+
+// A photo just taken is the selected one when the user next looks: on
+// Photos after snapshots on Live (more than a page of them), and at once
+// when taken on Photos.
+func TestNewPhotoSelected(t *testing.T) {
+	e := startTUI(t, nil)
+	s := e.open(t)
+	photosDir := filepath.Join(e.dir, "photos")
+	var last string
+	for i := range 10 { // a page of Photos at 100x30 holds 8
+		s.press("s")
+		deadline := time.Now().Add(30 * time.Second)
+		for len(photosIn(t, photosDir)) < i+1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("snapshot %d was never saved", i+1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		names := photosIn(t, photosDir)
+		slices.Sort(names)
+		last = names[len(names)-1]
+		s.waitFor("Saved " + last)
+	}
+	s.press("2")
+	s.waitFor("10 photos")
+	if m := selectedRE.FindStringSubmatch(s.waitFor(last)); m == nil || m[1] != last {
+		t.Errorf("Photos opened with %v selected, want the newest, %s:\n%s", m, last, s.text())
+	}
+
+	s.press("j") // look at another one, then take a photo here
+	s.press("s")
+	s.waitFor("11 photos")
+	names := photosIn(t, photosDir)
+	slices.Sort(names)
+	newest := names[len(names)-1]
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		sel := selectedRE.FindStringSubmatch(s.text())
+		if sel != nil && sel[1] == newest {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the photo taken on Photos, %s, is not selected:\n%s", newest, s.text())
+		}
+		time.Sleep(30 * time.Millisecond)
 	}
 }

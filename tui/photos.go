@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
@@ -20,6 +21,7 @@ type photos struct {
 	err  error // listing the album failed
 
 	full       bool   // the selected photo fills the window
+	took       string // a photo this session took, to select once listed
 	confirm    string // photo whose deletion awaits y/n
 	preview    string
 	previewFor photoPreviewKey // what preview shows
@@ -128,7 +130,14 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 	case albumChangedMsg:
 		return p.reload()
 	case snapshotMsg:
-		return nil // the album's own notification reloads the list
+		// The album's own notification reloads the list; the photo is
+		// selected when it is listed, now or then.
+		if msg.err == nil {
+			p.took = msg.photo.Name
+			p.selectTaken()
+			return p.drawPreview()
+		}
+		return nil
 	case photosLoadedMsg:
 		p.err = msg.err
 		if msg.err != nil {
@@ -140,10 +149,10 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		}
 		cur, _ := p.selected()
 		cmd := p.list.SetItems(items)
-		for i, it := range p.list.VisibleItems() {
-			if it.(photoItem).Name == cur.Name {
-				p.list.Select(i)
-				break
+		if !p.selectTaken() {
+			p.selectName(cur.Name)
+			if slices.ContainsFunc(msg.photos, func(ph album.Photo) bool { return ph.Name == p.took }) {
+				p.took = "" // listed but filtered out: not looked for again
 			}
 		}
 		return tea.Batch(cmd, p.drawPreview())
@@ -171,6 +180,29 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
 	return cmd
+}
+
+// selectTaken selects the photo this session took last, once it is in the
+// list, and reports whether it did: a photo just taken is the one the user
+// sees when they next look, whatever was selected before.
+func (p *photos) selectTaken() bool {
+	if p.took == "" || !p.selectName(p.took) {
+		return false
+	}
+	p.took = ""
+	return true
+}
+
+// selectName selects the photo called name among those shown and reports
+// whether it is there.
+func (p *photos) selectName(name string) bool {
+	for i, it := range p.list.VisibleItems() {
+		if it.(photoItem).Name == name {
+			p.list.Select(i)
+			return true
+		}
+	}
+	return false
 }
 
 func delegate(dark bool) list.DefaultDelegate {
