@@ -144,6 +144,12 @@ func (c *countingWriter) stats() (int64, string) {
 // connect opens an SSH session with a 100x30 PTY to the TUI.
 func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, error) {
 	t.Helper()
+	return e.connectSize(t, key, 100, 30, env...)
+}
+
+// connectSize opens an SSH session with a cols×rows PTY to the TUI.
+func (e *tuiEnv) connectSize(t testing.TB, key ssh.Signer, cols, rows int, env ...string) (*screen, error) {
+	t.Helper()
 	conn, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
 		User:            "pi",
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(key)},
@@ -163,10 +169,10 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 			t.Fatalf("setenv: %v", err)
 		}
 	}
-	if err := sess.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
+	if err := sess.RequestPty("xterm-256color", rows, cols, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
 		t.Fatalf("pty: %v", err)
 	}
-	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn, raw: &countingWriter{}}
+	s := &screen{t: t, emu: vt.NewSafeEmulator(cols, rows), sess: sess, conn: conn, raw: &countingWriter{}}
 	s.emu.SetCallbacks(vt.Callbacks{Title: func(title string) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -534,4 +540,67 @@ func TestNewPhotoSelected(t *testing.T) {
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
+}
+
+// resize changes the terminal's size, as a user dragging its edge.
+func (s *screen) resize(cols, rows int) {
+	s.t.Helper()
+	s.emuMu.Lock()
+	s.emu.Resize(cols, rows)
+	s.emuMu.Unlock()
+	if err := s.sess.WindowChange(rows, cols); err != nil {
+		s.t.Fatalf("window change: %v", err)
+	}
+}
+
+// At 80x24, the classic terminal, the Live picture fills every row between
+// the tabs and the status bar and a photo's details are not cut; in a
+// window too small for the screens, one line says so.
+func TestSmallWindows(t *testing.T) {
+	e := startTUI(t, nil)
+	s, err := e.connectSize(t, e.key, 80, 24)
+	if err != nil {
+		t.Fatalf("ssh: %v", err)
+	}
+	s.waitFor("Open in a browser")
+	// The body is rows 1 to 21: tabs above, status bar and help below.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		txt := s.text()
+		lines := strings.Split(txt, "\n")
+		empty := -1
+		for y := 1; y <= 21; y++ {
+			if !strings.Contains(lines[y], "▀") {
+				empty = y
+				break
+			}
+		}
+		if empty < 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("at 80x24 the picture leaves row %d empty:\n%s", empty, txt)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	s.press("s")
+	s.waitFor("Saved ")
+	s.press("2")
+	s.waitFor("1 photo")
+	s.waitFor("640×480") // not "640×48…"
+
+	s.resize(40, 10)
+	txt := s.waitFor("needs 60×10")
+	var shown []string
+	for _, line := range strings.Split(txt, "\n") {
+		if strings.TrimSpace(line) != "" {
+			shown = append(shown, line)
+		}
+	}
+	if len(shown) != 1 || !strings.Contains(shown[0], "40×10") {
+		t.Errorf("a 40x10 window shows %d lines, want one saying it is too small:\n%s", len(shown), txt)
+	}
+	s.resize(80, 24) // big enough again: the screens come back
+	s.waitFor("1 photo")
 }

@@ -72,8 +72,12 @@ type previewMsg struct {
 	err        error
 }
 
-// infoWidth is the width of the panel beside the picture.
-const infoWidth = 38
+// infoWidth is the width of the panel beside the picture; it narrows down
+// to minInfoWidth when the picture would otherwise leave rows empty.
+const (
+	infoWidth    = 38
+	minInfoWidth = 23
+)
 
 func newLive(e *env) *live { return &live{env: e} }
 
@@ -83,12 +87,29 @@ func (l *live) bindings() []key.Binding { return nil }
 // exact: the Live screen's view always fills the size asked for.
 func (l *live) exact() {}
 
-// previewSize is the largest picture area for a body of w×h cells.
-func previewSize(w, h int) (int, int) {
-	if w >= 2*infoWidth {
-		return w - infoWidth - 1, h
+// previewSize is the largest picture area for a body of w×h cells and a
+// picture of aw×ah pixels (0 when not known). Wide enough, the panel goes
+// beside the picture, infoWidth wide, or narrower (down to minInfoWidth)
+// where that lets the picture be as tall as the body.
+func previewSize(w, h, aw, ah int) (int, int) {
+	if w < 2*infoWidth {
+		return w, max(h-12, 3) // the panel goes below
 	}
-	return w, max(h-12, 3) // the panel goes below
+	cols := w - infoWidth - 1
+	if aw > 0 && ah > 0 {
+		fill := (2*h*aw + ah - 1) / ah // columns of a picture as tall as the body
+		cols = max(cols, min(fill, w-minInfoWidth-1))
+	}
+	return cols, h
+}
+
+// panelWidth is the width of the info panel for a body w cells wide whose
+// picture area is cols wide.
+func panelWidth(w, cols int) int {
+	if w < 2*infoWidth {
+		return min(infoWidth, w)
+	}
+	return w - cols - 1
 }
 
 func (l *live) update(msg tea.Msg) tea.Cmd {
@@ -98,7 +119,8 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 		if f == nil || l.rendering || l.bodyW == 0 {
 			return nil
 		}
-		cols, rows := previewSize(l.bodyW, l.bodyH)
+		cs := l.env.app.Camera.Status()
+		cols, rows := previewSize(l.bodyW, l.bodyH, cs.Width, cs.Height)
 		if f.Seq == l.seq && cols == l.cols && rows == l.rows {
 			return nil
 		}
@@ -130,21 +152,23 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 // again only when the picture, the panel's facts, the colours or the size
 // changed since the last view.
 func (l *live) view(w, h int) string {
-	facts := l.facts(min(infoWidth, w))
+	cs := l.env.app.Camera.Status()
+	cols, _ := previewSize(w, h, cs.Width, cs.Height)
+	facts := l.facts(cs, panelWidth(w, cols))
 	return l.shown.get(liveKey{w, h, l.gen, facts}, func() string {
 		if l.panel.text == "" || l.panel.facts != facts {
 			l.panel = l.drawPanel(facts)
 		}
-		if text, ok := l.compose(w, h); ok {
+		if text, ok := l.compose(w, h, cols); ok {
 			return text
 		}
-		return fitBlock(l.layout(w, h, l.panel.text), w, h)
+		return fitBlock(l.layout(w, h, cols, l.panel.text), w, h)
 	})
 }
 
 // layout places the picture (or what stands for it) and the info panel
 // with lipgloss, measuring every line: for what compose cannot place.
-func (l *live) layout(w, h int, info string) string {
+func (l *live) layout(w, h, cols int, info string) string {
 	pic := l.pic.text
 	if pic == "" {
 		pic = l.env.styles.dim.Render("waiting for the camera…")
@@ -153,7 +177,6 @@ func (l *live) layout(w, h int, info string) string {
 		pic = l.env.styles.bad.Render("preview: " + l.err.Error())
 	}
 	if w >= 2*infoWidth {
-		cols, _ := previewSize(w, h)
 		pic = lipgloss.NewStyle().Width(cols).Render(pic)
 		return lipgloss.JoinHorizontal(lipgloss.Top, pic, " ", info)
 	}
@@ -165,14 +188,13 @@ func (l *live) layout(w, h int, info string) string {
 // reports false when a line would not fit where it goes (no picture yet, a
 // picture drawn for another size, a panel wider than a narrow window):
 // layout then wraps or truncates it as before.
-func (l *live) compose(w, h int) (string, bool) {
+func (l *live) compose(w, h, cols int) (string, bool) {
 	if l.err != nil || l.pic.text == "" {
 		return "", false
 	}
 	pic, info := l.pic.lines, l.panel.lines
 	b := newBlock(w, h, len(l.pic.text)+len(l.panel.text))
 	if w >= 2*infoWidth {
-		cols, _ := previewSize(w, h)
 		if l.pic.width > cols || slices.Max(l.panel.widths) > w-cols-1 {
 			return "", false
 		}
@@ -204,10 +226,10 @@ func (l *live) compose(w, h int) (string, bool) {
 	return b.String(), true
 }
 
-// facts gathers what the info panel shows now, for a panel w cells wide.
-func (l *live) facts(w int) liveFacts {
+// facts gathers what the info panel shows of the camera's status cs, for
+// a panel w cells wide.
+func (l *live) facts(cs camera.Status, w int) liveFacts {
 	app := l.env.app
-	cs := app.Camera.Status()
 	f := liveFacts{
 		w: w, dark: l.env.dark, state: cs.State, source: cs.Opened, width: cs.Width, height: cs.Height,
 		fps: cs.FPS, measuredFPS: cs.MeasuredFPS, err: cs.Err, errTime: cs.ErrTime,

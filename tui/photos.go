@@ -271,7 +271,10 @@ func (p *photos) previewArea(w, h int) (int, int) {
 	return max(w-p.listWidth(w)-2, 1), h
 }
 
-func (p *photos) listWidth(w int) int { return min(max(w*2/5, 30), w) }
+// listWidth is the list's width in a body w cells wide: 40 cells at
+// least, which an item's details take ("2026-11-25 14:03 · 12.3 MB ·
+// 4608×2592" and the list's margin).
+func (p *photos) listWidth(w int) int { return min(max(w*2/5, 40), w) }
 
 // drawPreview starts drawing the selected photo if it isn't drawn yet.
 func (p *photos) drawPreview() tea.Cmd {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -276,6 +277,9 @@ func (r *root) View() (v tea.View) {
 // render draws the whole window: tabs, the active screen, status and help.
 func (r *root) render() string {
 	e := r.env
+	if e.width < minWidth || e.height < minHeight {
+		return tooSmall(e.width, e.height)
+	}
 	w, h := max(e.width, 20), max(e.height, 5)
 	tabs := r.tabs(w)
 	status := r.statusBar(w)
@@ -291,6 +295,16 @@ func (r *root) render() string {
 		})
 	}
 	return r.frame.join(w, tabs, body, status, helpView)
+}
+
+// The smallest window the TUI draws its screens in: the tabs, the status
+// bar on one line, the Photos list beside a picture.
+const minWidth, minHeight = 60, 10
+
+// tooSmall is the one line shown instead of the screens in a window
+// smaller than minWidth×minHeight.
+func tooSmall(w, h int) string {
+	return truncate(fmt.Sprintf("pistream: window %d×%d, needs %d×%d", w, h, minWidth, minHeight), max(w, 1))
 }
 
 type bodyKey struct{ active, w, h int }
@@ -335,7 +349,7 @@ func (r *root) statusBar(w int) string {
 		if k.isErr {
 			style = st.statusErr
 		}
-		left, right := k.left, k.right
+		left, right := k.left, truncate(k.right, w-2)
 		gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
 		if gap < 1 {
 			left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
