@@ -604,3 +604,79 @@ func TestSmallWindows(t *testing.T) {
 	s.resize(80, 24) // big enough again: the screens come back
 	s.waitFor("1 photo")
 }
+
+// since is what the session sent after its first n bytes, or false when
+// that is no longer all kept.
+func (c *countingWriter) since(n int64) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n-n > int64(len(c.tail)) {
+		return "", false
+	}
+	return string(c.tail[int64(len(c.tail))-(c.n-n):]), true
+}
+
+// waitColours waits until what the session sends after byte n draws the
+// picture in want (an SGR prefix such as "38;2;") and no longer in not.
+func (s *screen) waitColours(n int64, want, not string) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// The last 16 KiB sent: several updates of the picture.
+		m, _ := s.raw.stats()
+		from := max(n, m-16<<10)
+		out, ok := s.raw.since(from)
+		if ok && m-n > 16<<10 && strings.Contains(out, want) && !strings.Contains(out, not) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the picture is not drawn with %q only (has %q: %v, %q: %v)", want,
+				want, strings.Contains(out, want), not, strings.Contains(out, not))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// True colour without COLORTERM (which stock OpenSSH does not send): c
+// switches a session between 256 colours and true colour, the status bar
+// says so at the start; a terminal that answers the capability query for
+// "RGB" (XTGETTCAP, as xterm, kitty, foot and WezTerm do) gets true colour
+// by itself.
+func TestTrueColourWithoutCOLORTERM(t *testing.T) {
+	e := startTUI(t, nil)
+	s := e.open(t)
+	s.waitFor("Press c for true colour")
+	s.waitFor("▀")
+	n, _ := s.raw.stats()
+	s.waitColours(n, "38;5;", "38;2;")
+	s.press("c")
+	s.waitFor("True colour")
+	n, _ = s.raw.stats()
+	s.waitColours(n, "38;2;", "38;5;")
+	s.press("c")
+	s.waitFor("256 colours")
+	n, _ = s.raw.stats()
+	s.waitColours(n, "38;5;", "38;2;")
+	s.press("q")
+
+	// A terminal that says it has RGB.
+	s, err := e.connect(t, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, tail := s.raw.stats()
+		if strings.Contains(tail, "\x1bP+q") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the TUI never asked the terminal for its capabilities (XTGETTCAP)")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.press("\x1bP1+r524742\x1b\\") // RGB (hex 524742): yes
+	s.waitFor("▀")
+	n, _ = s.raw.stats()
+	s.waitColours(n, "38;2;", "38;5;")
+}

@@ -66,6 +66,8 @@ type root struct {
 	statusView cached[statusKey]
 	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
+	colourHint bool // the hint to press c for true colour was shown
+
 	idle      time.Duration // quit after this long without a key; 0 never
 	lastInput time.Time
 	idled     bool   // quit for idleness
@@ -99,7 +101,9 @@ func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 // Init starts the screens' subscriptions and the ticks. Its commands are
 // guarded: a panic in one ends only this session.
 func (r *root) Init() tea.Cmd {
-	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	// A terminal that answers it has true colour ("RGB", or tmux's "Tc"):
+	// Bubble Tea then draws in true colour, COLORTERM or not.
+	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor, tea.RequestCapability("RGB"), tea.RequestCapability("Tc")}
 	for _, s := range r.screens {
 		if i, ok := s.(interface{ init() tea.Cmd }); ok {
 			cmds = append(cmds, i.init())
@@ -138,7 +142,7 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.help.Styles = help.DefaultStyles(r.env.dark)
 		return r, r.broadcast(msg)
 	case tea.ColorProfileMsg:
-		r.env.profile = msg.Profile
+		r.colourProfile(msg.Profile)
 		return r, nil
 	case tickMsg:
 		if r.idle > 0 && time.Since(r.lastInput) > r.idle {
@@ -215,6 +219,8 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 		r.active = (r.active + 1) % len(r.screens)
 	case key.Matches(msg, keys.PrevTab):
 		r.active = (r.active + len(r.screens) - 1) % len(r.screens)
+	case key.Matches(msg, keys.Colours):
+		return r.switchColours()
 	case key.Matches(msg, keys.Snapshot):
 		r.setStatus("Taking a snapshot…", false)
 		return r.env.app.snapshot(r.env.ctx)
