@@ -680,3 +680,37 @@ func TestTrueColourWithoutCOLORTERM(t *testing.T) {
 	n, _ = s.raw.stats()
 	s.waitColours(n, "38;2;", "38;5;")
 }
+
+// The Photos filter finds the names that contain what is typed: "38-1"
+// among 31 photos taken a second apart from 10:38:00 finds the ten of
+// 10:38:1x, not every name with a 3, an 8, a dash and a 1 in that order.
+func TestPhotosFilterSubstring(t *testing.T) {
+	e := startTUI(t, nil)
+	photosDir := filepath.Join(e.dir, "photos")
+	img := getJPEG(t, e.proc, "/snapshot")
+	var want []string
+	for i := range 31 {
+		name := fmt.Sprintf("2026-11-26_10-%02d-%02d.000.jpg", 38+i/60, i%60)
+		if err := os.WriteFile(filepath.Join(photosDir, name), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(name, "38-1") {
+			want = append(want, name)
+		}
+	}
+	s := e.open(t)
+	s.press("2")
+	s.waitFor("31 photos")
+	s.press("/38-1\r")
+	txt := s.waitFor(fmt.Sprintf("%d photos", len(want)))
+	for _, name := range want {
+		if !strings.Contains(txt, name) && name >= want[len(want)-8] { // the first page: the newest 8
+			t.Errorf("%s is missing:\n%s", name, txt)
+		}
+	}
+	for _, name := range regexp.MustCompile(`\S+\.jpg`).FindAllString(txt, -1) {
+		if !strings.Contains(name, "38-1") {
+			t.Errorf("the filter 38-1 shows %s:\n%s", name, txt)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
@@ -70,7 +72,33 @@ type (
 )
 
 func newPhotos(e *env) *photos {
-	return &photos{env: e, list: newList(e.dark, "photo", "photos")}
+	l := newList(e.dark, "photo", "photos")
+	l.Filter = substringFilter
+	return &photos{env: e, list: l}
+}
+
+// substringFilter keeps the names that contain term, ignoring case, in the
+// list's order (newest first): a file name is looked for by a piece of it,
+// such as a date or a time, which a fuzzy match scatters over every name
+// that has its characters in order.
+func substringFilter(term string, targets []string) []list.Rank {
+	term = strings.ToLower(term)
+	n := utf8.RuneCountInString(term)
+	var ranks []list.Rank
+	for i, t := range targets {
+		lower := strings.ToLower(t)
+		at := strings.Index(lower, term)
+		if at < 0 {
+			continue
+		}
+		first := utf8.RuneCountInString(lower[:at])
+		matched := make([]int, n)
+		for j := range matched {
+			matched[j] = first + j
+		}
+		ranks = append(ranks, list.Rank{Index: i, MatchedIndexes: matched})
+	}
+	return ranks
 }
 
 // newList is a bubbles list as the screens use it: no title and no help of
