@@ -4,12 +4,16 @@ package main
 // to the pistream binary, and a terminal emulator reads the screen.
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -711,6 +715,61 @@ func TestPhotosFilterSubstring(t *testing.T) {
 	for _, name := range regexp.MustCompile(`\S+\.jpg`).FindAllString(txt, -1) {
 		if !strings.Contains(name, "38-1") {
 			t.Errorf("the filter 38-1 shows %s:\n%s", name, txt)
+		}
+	}
+}
+
+// OpenSSH's ssh with a command, as users try it: one line saying this is
+// pistream and to use ssh -t, and exit status 1; the same without a
+// command and without a terminal (ssh -T).
+func TestSSHCommandSaysUseT(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startTUI(t, nil)
+	if err := os.WriteFile(filepath.Join(e.dir, "authorized_keys"), ssh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for { // authorized_keys is re-read when it changes
+		s, err := e.connect(t, signer)
+		if err == nil {
+			s.conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new key never got in: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	host, port, _ := net.SplitHostPort(e.sshAddr)
+	for _, args := range [][]string{{"ls", "-l"}, {"-T"}} {
+		cmd := exec.Command("ssh", append([]string{"-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "LogLevel=ERROR", "pi@" + host}, args...)...)
+		cmd.Stdin = strings.NewReader("")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		var exit *exec.ExitError
+		if err := cmd.Run(); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("ssh %v: %v, want exit status 1; output %q", args, err, out.String())
+		}
+		msg := strings.TrimSpace(out.String())
+		if strings.Count(msg, "\n") > 0 || !strings.Contains(msg, "pistream") || !strings.Contains(msg, "ssh -t") {
+			t.Errorf("ssh %v said %q, want one line naming pistream and ssh -t", args, msg)
 		}
 	}
 }

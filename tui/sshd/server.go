@@ -17,7 +17,6 @@ import (
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2"
-	"charm.land/wish/v2/activeterm"
 	"charm.land/wish/v2/bubbletea"
 	"charm.land/wish/v2/logging"
 	"charm.land/wish/v2/recover"
@@ -111,7 +110,7 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 				bubbletea.Middleware(func(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
 					return sessionModel(app, sess, cfg.IdleTimeout)
 				}),
-				activeterm.Middleware(),
+				requireTerminal,
 			),
 			limitSessions(&s.sessions, cfg.MaxSessions),
 			logging.StructuredMiddlewareWithLogger(logger, log.InfoLevel),
