@@ -773,3 +773,41 @@ func TestSSHCommandSaysUseT(t *testing.T) {
 		}
 	}
 }
+
+// --ssh-idle: a session watching Live is not closed, however long no key
+// is pressed; away from Live it is warned before it is closed (half the
+// idle time before, for one this short; a minute before for the default
+// 30 minutes), and a key press takes the warning away and starts again.
+func TestIdleWarnsAndSparesLive(t *testing.T) {
+	e := startTUI(t, nil, "--ssh-idle", "3s")
+	s := e.open(t)
+	// Watching Live for three times the idle time: still there. The
+	// picture goes on changing meanwhile, which the session shows.
+	n0, _ := s.raw.stats()
+	time.Sleep(9 * time.Second)
+	if n1, _ := s.raw.stats(); n1 == n0 {
+		t.Fatal("the Live picture stopped changing: the test cannot tell a watched session")
+	}
+	s.press("3") // fails, or shows nothing, in a closed session
+	s.waitFor("No notes yet")
+	if strings.Contains(s.text(), "without a key press") {
+		t.Fatal("a session watching Live was closed for idleness")
+	}
+	s.waitFor("this session closes in")
+	s.press("j") // a key: the warning goes, the count starts again
+	deadline := time.Now().Add(30 * time.Second)
+	for strings.Contains(s.text(), "this session closes in") {
+		if time.Now().After(deadline) {
+			t.Fatal("a key press left the idle warning on screen")
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	s.waitFor("this session closes in")
+	if !s.ended(30 * time.Second) {
+		t.Fatal("an idle session away from Live was not closed")
+	}
+	_, tail := s.raw.stats()
+	if !strings.Contains(tail, "without a key press") {
+		t.Errorf("the session ended without saying why: %q", tail[max(len(tail)-300, 0):])
+	}
+}

@@ -66,9 +66,10 @@ type root struct {
 	statusView cached[statusKey]
 	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
-	colourHint bool // the hint to press c for true colour was shown
+	colourHint bool   // the hint to press c for true colour was shown
+	idleWarned string // the idle warning shown, until a key is pressed
 
-	idle      time.Duration // quit after this long without a key; 0 never
+	idle      time.Duration // quit after this long without a key (off Live); 0 never
 	lastInput time.Time
 	idled     bool   // quit for idleness
 	crashed   string // quit after this panic
@@ -145,8 +146,7 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.colourProfile(msg.Profile)
 		return r, nil
 	case tickMsg:
-		if r.idle > 0 && time.Since(r.lastInput) > r.idle {
-			r.idled = true
+		if r.checkIdle(time.Now()) {
 			return r, tea.Quit
 		}
 		if r.active != screenLive {
@@ -170,6 +170,7 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.screens[screenLive].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
+		r.clearIdleWarning()
 		if testhook.KeyPress != nil {
 			testhook.KeyPress(msg)
 		}

@@ -28,7 +28,7 @@ import (
 type Config struct {
 	AuthorizedKeys string        // the public keys allowed in; re-read when it changes
 	HostKeyPath    string        // ed25519 host key, created on first start
-	IdleTimeout    time.Duration // close sessions without a key press this long; 0 for never
+	IdleTimeout    time.Duration // close sessions without a key press this long (off Live); 0 for never
 	MaxSessions    int           // most sessions at once (default 8)
 	FailsPerMinute int           // keys refused per address and minute, forgiven at a login (default 10)
 	// LoginGrace closes a connection that has not logged in this long
