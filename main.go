@@ -332,6 +332,8 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer notesDir.Close()
+	renderer := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, logger)
+	defer renderer.Close()
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
 		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
@@ -354,7 +356,7 @@ func run(o options, settings camera.Settings) error {
 	if err != nil {
 		return err
 	}
-	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Log: logger, Sessions: sessions}
+	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Renderer: renderer, Log: logger, Sessions: sessions}
 	if feed != nil {
 		app.Viewers, app.URLs, app.OpenFeed = feed.server.Viewers, feed.URLs(), feed.open
 		for _, u := range app.URLs { // before serving: whoever sees a URL can use it

@@ -95,3 +95,35 @@ func vmRSSKB(t testing.TB, pid int) int {
 	t.Fatal("no VmRSS in status")
 	return 0
 }
+
+// statusKB is a field of /proc/PID/status in kB, such as VmRSS or VmHWM.
+func statusKB(t testing.TB, pid int, field string) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field+":" {
+			n, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatalf("status: %s: %v", field, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}
+
+// resetPeakRSS makes the process's peak resident set (VmHWM) its present
+// one, so that VmHWM read later is the peak since now.
+func resetPeakRSS(t testing.TB, pid int) {
+	t.Helper()
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+		t.Fatalf("reset the peak RSS: %v", err)
+	}
+	if hwm, rss := statusKB(t, pid, "VmHWM"), statusKB(t, pid, "VmRSS"); hwm > rss+1024 {
+		t.Fatalf("the peak RSS was not reset: VmHWM %d kB, VmRSS %d kB", hwm, rss)
+	}
+}

@@ -263,7 +263,7 @@ func (s *screen) press(keys string) {
 	}
 }
 
-func photosIn(t *testing.T, dir string) []string {
+func photosIn(t testing.TB, dir string) []string {
 	t.Helper()
 	ents, _ := os.ReadDir(dir)
 	var names []string

@@ -40,6 +40,12 @@ type Album struct {
 	dimsMu sync.Mutex
 	dims   map[dimKey]dims // never modified once stored, only replaced
 
+	saves     chan saveReq  // to the saver
+	quit      chan struct{} // closed by Close: the saver returns
+	saverDone chan struct{} // closed when it has
+
+	lastName photoSlot // the name the saver gave last, where its next try starts; the saver's own
+
 	watch     *dirwatch.Watcher // nil if Open failed before it started
 	closeOnce sync.Once
 	closeErr  error
@@ -62,7 +68,9 @@ func open(dir string) (*Album, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Album{dir: abs, now: time.Now, roots: dirroot.New(abs)}
+	a := &Album{dir: abs, now: time.Now, roots: dirroot.New(abs),
+		saves: make(chan saveReq), quit: make(chan struct{}), saverDone: make(chan struct{})}
+	go a.saver()
 	root, err := a.openRoot(true)
 	if err == nil {
 		a.watch, err = dirwatch.New(abs, isPhotoName)
@@ -78,10 +86,13 @@ func open(dir string) (*Album, error) {
 // Dir returns the absolute path of the photo directory.
 func (a *Album) Dir() string { return a.dir }
 
-// Close stops watching the directory, wakes the waiters of Changed and
-// closes the directory. Later calls to other methods fail.
+// Close stops the saver (a Save waiting for its turn fails), stops
+// watching the directory, wakes the waiters of Changed and closes the
+// directory. Later calls to other methods fail.
 func (a *Album) Close() error {
 	a.closeOnce.Do(func() {
+		close(a.quit)
+		<-a.saverDone
 		var errs []error
 		if a.watch != nil {
 			errs = append(errs, a.watch.Close())

@@ -43,8 +43,19 @@ const maxNameTries = 10000
 // into place, and the directory is synced. If the photo directory was
 // removed, it is re-created. On failure, such as a full disk (see
 // IsDiskFull), nothing is left behind.
+//
+// Photos are written one at a time, at a lower priority than the rest of
+// pistream (see saver); Save waits for its turn. After Close it fails
+// with an error matching fs.ErrClosed.
 func (a *Album) Save(jpeg []byte, t time.Time) (Photo, error) {
-	p, err := a.save(jpeg, t)
+	req := saveReq{data: jpeg, t: t, done: make(chan saveResult, 1)}
+	select {
+	case a.saves <- req:
+	case <-a.quit:
+		return Photo{}, fmt.Errorf("save photo: %w", fs.ErrClosed)
+	}
+	r := <-req.done
+	p, err := r.photo, r.err
 	if err != nil {
 		return Photo{}, fmt.Errorf("save photo: %w", err)
 	}
@@ -84,9 +95,23 @@ func (a *Album) save(data []byte, t time.Time) (Photo, error) {
 	return p, nil
 }
 
-// place gives the temp file tmp the first free photo name for t.
+// photoSlot is a photo name: its instant (as in the name) and its suffix.
+type photoSlot struct {
+	instant string
+	n       int
+}
+
+// place gives the temp file tmp the first free photo name for t, from
+// the suffix after the last one it gave for the same instant: a burst
+// of snapshots of one frame (400 in a storm) tries each name once instead
+// of every taken name again for each photo.
 func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
-	for n := 1; n <= maxNameTries; n++ {
+	instant := photoName(t, 1)
+	first := 1
+	if a.lastName.instant == instant {
+		first = a.lastName.n + 1
+	}
+	for n := first; n < first+maxNameTries; n++ {
 		name := photoName(t, n)
 		err := atomicfile.Move(root, tmp, name)
 		if errors.Is(err, fs.ErrExist) {
@@ -95,6 +120,7 @@ func (a *Album) place(root *os.Root, tmp string, t time.Time) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		a.lastName = photoSlot{instant, n}
 		return name, nil
 	}
 	return "", fmt.Errorf("no free name for a photo taken at %s", t.Local().Format(nameLayout))

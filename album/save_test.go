@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -282,4 +284,165 @@ func TestIsDiskFull(t *testing.T) {
 			t.Errorf("IsDiskFull(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
+}
+
+// A burst of Saves (a snapshot storm: 400 presses of s) writes one photo
+// at a time: it does not put a thread per photo into the file system's
+// calls, crowding the capture loop off the CPU. Every photo is saved,
+// each under its own name.
+func TestSaveBurstWritesOneAtATime(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("threads are counted in /proc")
+	}
+	a, dir := openTest(t)
+	const n = 400
+	data := makeJPEG(t, 64, 48, 0)
+	threads0 := osThreads(t)
+	var wg sync.WaitGroup
+	names := make([]string, n)
+	for i := range n {
+		wg.Go(func() {
+			p, err := a.Save(data, when)
+			if err != nil {
+				t.Error(err)
+			}
+			names[i] = p.Name
+		})
+	}
+	wg.Wait()
+	// The saver's thread, and some for the runtime and the test.
+	if grew := osThreads(t) - threads0; grew > 1+16 {
+		t.Errorf("%d Saves at once started %d threads, want at most %d", n, grew, 1+16)
+	}
+	slices.Sort(names)
+	if names = slices.Compact(names); len(names) != n {
+		t.Errorf("%d Saves gave %d distinct names", n, len(names))
+	}
+	if got := len(mustList(t, a)); got != n {
+		t.Errorf("List has %d photos, want %d", got, n)
+	}
+	noTemps(t, dir)
+}
+
+// osThreads is the number of threads of this process.
+func osThreads(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatalf("cannot count threads: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			var n int
+			if _, err := fmt.Sscan(v, &n); err != nil {
+				t.Fatalf("Threads line %q: %v", line, err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no Threads line in /proc/self/status")
+	return 0
+}
+
+// BenchmarkSaveBurst: the CPU (user and system, of this process) a photo
+// costs when 1000 are saved at one instant, as a burst of snapshots of one
+// frame is, against 1000 saved at 1000 instants, in the same run. It fails
+// when the burst costs more than twice as much a photo: each photo's name
+// must be found without trying every name taken before it (which cost
+// 6-8 times as much).
+func BenchmarkSaveBurst(b *testing.B) {
+	const n = 1000
+	data := makeJPEG(b, 64, 48, 0)
+	perPhoto := func(at func(i int) time.Time) float64 {
+		a, err := Open(filepath.Join(b.TempDir(), "photos"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer a.Close()
+		c0 := processCPU(b)
+		for i := range n {
+			if _, err := a.Save(data, at(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return float64((processCPU(b) - c0).Microseconds()) / n
+	}
+	var burst, spread float64
+	for b.Loop() {
+		burst += perPhoto(func(int) time.Time { return when })
+		spread += perPhoto(func(i int) time.Time { return when.Add(time.Duration(i) * time.Second) })
+	}
+	if spread <= 0 {
+		b.Fatal("no CPU time measured")
+	}
+	b.ReportMetric(burst/float64(b.N), "burst_cpu_µs/photo")
+	b.ReportMetric(spread/float64(b.N), "spread_cpu_µs/photo")
+	b.ReportMetric(burst/spread, "ratio")
+	if burst > 2*spread {
+		b.Errorf("a photo of a burst at one instant costs %.0f µs of CPU, %.2f times one at its own instant; want at most 2",
+			burst/float64(b.N), burst/spread)
+	}
+}
+
+// processCPU is this process's user and system CPU time so far.
+func processCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// An album writes its photos on a thread of its own at nice saveNice,
+// which ends when the album is closed.
+func TestSaverThreadIsNiced(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread priorities are set on Linux only")
+	}
+	before := nicedThreads(t)
+	a, _ := openTest(t)
+	if _, err := a.Save(makeJPEG(t, 8, 8, 0), when); err != nil {
+		t.Fatal(err)
+	}
+	if got := nicedThreads(t); got != before+1 {
+		t.Fatalf("with an album open, %d threads at nice %d, want %d", got, saveNice, before+1)
+	}
+	a.Close()
+	if _, err := a.Save(makeJPEG(t, 8, 8, 0), when); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("Save after Close: %v, want fs.ErrClosed", err)
+	}
+	// The thread exits once the saver has returned (Close waited for it).
+	deadline := time.Now().Add(30 * time.Second)
+	for nicedThreads(t) != before {
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after Close, %d threads at nice %d, want %d", nicedThreads(t), saveNice, before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// nicedThreads counts the threads of this process at nice saveNice.
+func nicedThreads(t *testing.T) int {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatalf("threads: %v", err)
+	}
+	n := 0
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join("/proc/self/task", task.Name(), "stat"))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		// Field 19 is the nice value; fields count from after the command.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+		if len(f) < 17 {
+			t.Fatalf("thread stat %q", b)
+		}
+		if f[16] == strconv.Itoa(saveNice) {
+			n++
+		}
+	}
+	return n
 }

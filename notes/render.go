@@ -27,6 +27,7 @@ const (
 	maxLine      = 4 << 10 // bytes per line
 	maxParagraph = 8 << 10 // bytes of consecutive non-blank lines
 	maxCost      = 10_000  // total lineCost rendered, ≈ ½ s on a laptop
+	maxCells     = 250_000 // total cellCost rendered, ≈ 35 MB of glamour's heap
 )
 
 // Render sanitises markdown (see [termtext.Sanitize]) and renders it for a terminal
@@ -51,7 +52,7 @@ func Render(markdown string, width int, dark bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("render note: %w", err)
 	}
-	md, shown := tame(expandTabs(termtext.Sanitize(markdown)))
+	md, shown := tame(expandTabs(termtext.Sanitize(markdown)), width)
 	out, err := r.Render(md)
 	if err != nil {
 		return "", fmt.Errorf("render note: %w", err)
@@ -90,19 +91,20 @@ func expandTabs(s string) string {
 	return b.String()
 }
 
-// tame enforces the limits above. It splits lines longer than maxLine,
-// separates runs of non-blank lines longer than maxParagraph with a blank
-// line, drops container markers and indentation beyond maxMarkers and
-// maxIndent, and stops once the lines' cost reaches maxCost. It returns the
-// result and the percentage of md it covers.
-func tame(md string) (out string, shown int) {
+// tame enforces the limits above for a rendering width columns wide. It
+// splits lines longer than maxLine, separates runs of non-blank lines
+// longer than maxParagraph with a blank line, drops container markers and
+// indentation beyond maxMarkers and maxIndent, and stops once the lines'
+// cost reaches maxCost or their cells maxCells. It returns the result and
+// the percentage of md it covers.
+func tame(md string, width int) (out string, shown int) {
 	var b strings.Builder
 	b.Grow(len(md))
-	cost := 0
+	cost, cells := 0, 0
 	para := 0     // bytes in the current run of non-blank lines
 	headings := 0 // lines that may be headings
 	rest := md
-	for rest != "" && cost < maxCost {
+	for rest != "" && cost < maxCost && cells < maxCells {
 		line := rest
 		if i := strings.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i+1]
@@ -117,11 +119,13 @@ func tame(md string) (out string, shown int) {
 		rest = rest[len(line):]
 		line, depth := capPrefix(line)
 		cost += lineCost(line, depth)
+		cells += cellCost(line, width)
 		if heading(line) {
 			// Goldmark makes heading IDs unique by trying "id-1", "id-2",
 			// … in turn: quadratic in the number of equal headings.
 			headings++
 			cost += headings / 128
+			cells += width // and glamour writes a blank row after it
 		}
 		if strings.TrimSpace(line) == "" {
 			para = 0
@@ -148,6 +152,31 @@ func tame(md string) (out string, shown int) {
 func lineCost(line string, depth int) int {
 	return (1+depth)*(1+depth) + len(line)/16
 }
+
+// cellCost estimates the memory glamour takes to render line width
+// columns wide, in cells of its output: glamour pads every line it writes
+// to the full width, keeps each cell's colour apart, and holds the whole
+// output and the syntax tree at once (about 130 bytes of heap a cell). The
+// wrapped line takes width cells a row; each run of inline markup (an
+// unclosed "[", a backtick, an emphasis run) becomes a node of its own and
+// costs nodeCells.
+func cellCost(line string, width int) int {
+	const nodeCells = 5
+	nodes := 0
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if !strings.ContainsRune(inlineMarkup, rune(c)) {
+			continue
+		}
+		if c == '[' || i == 0 || line[i-1] != c {
+			nodes++
+		}
+	}
+	return (1+len(line)/width)*width + nodes*nodeCells
+}
+
+// inlineMarkup holds the bytes that open goldmark's inline parsers.
+const inlineMarkup = "[]!`<\\&*_~"
 
 // heading reports whether line may be an ATX heading or a setext heading
 // underline, after any container markers.

@@ -128,7 +128,7 @@ func TestTame(t *testing.T) {
 		t.Fatal(err)
 	}
 	ordinary := termtext.Sanitize(string(note)) + strings.Repeat("- a\n  - b\n    - c\n", 100) + "> > > quote\n"
-	if got, shown := tame(ordinary); got != ordinary || shown != 100 {
+	if got, shown := tame(ordinary, 80); got != ordinary || shown != 100 {
 		t.Errorf("tame changed an ordinary note (shown %d%%)", shown)
 	}
 
@@ -145,13 +145,13 @@ func TestTame(t *testing.T) {
 		{"not markers", "-x *y 1.z >w\n", "-x *y 1.z >w\n"},
 	}
 	for _, tt := range tests {
-		if got, _ := tame(tt.in); got != tt.want {
+		if got, _ := tame(tt.in, 80); got != tt.want {
 			t.Errorf("tame(%s) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 
 	long := strings.Repeat("é", maxLine) // 2 bytes a rune: the cut falls on a rune boundary
-	got, _ := tame(long)
+	got, _ := tame(long, 80)
 	for line := range strings.Lines(got) {
 		if len(line) > maxLine+1 {
 			t.Errorf("tame left a %d-byte line", len(line))
@@ -162,13 +162,13 @@ func TestTame(t *testing.T) {
 	}
 
 	para := strings.Repeat(strings.Repeat("w", 99)+"\n", 1000)
-	got, _ = tame(para)
+	got, _ = tame(para, 80)
 	if n := strings.Count(got, "\n\n"); n < len(para)/maxParagraph {
 		t.Errorf("tame split a %d-byte paragraph %d times", len(para), n)
 	}
 
 	huge := strings.Repeat("- item\n", 100_000)
-	got, shown := tame(huge)
+	got, shown := tame(huge, 80)
 	if shown >= 100 || len(got) >= len(huge) {
 		t.Errorf("tame kept %d%% (%d bytes) of a huge note", shown, len(got))
 	}
@@ -177,6 +177,10 @@ func TestTame(t *testing.T) {
 		t.Error("truncated rendering does not say so")
 	}
 }
+
+// hostile is the note of issue 9: 200,000 "[", under MaxSize. Eight
+// sessions rendering it at once took 650 MB.
+var hostile = strings.Repeat("[", 200_000)
 
 // pathological returns notes built to be slow to render.
 func pathological() []struct{ name, md string } {
@@ -204,6 +208,7 @@ func pathological() []struct{ name, md string } {
 		{"unclosed code spans", fill("`a")},
 		{"emphasis runs", fill("*a_b*c_d**e_f*g**h*i_j**")},
 		{"link titles", fill("[ (](")},
+		{"200,000 link openers", hostile},
 	}
 }
 

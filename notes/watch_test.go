@@ -17,18 +17,29 @@ func TestChanged(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "new.md"), []byte("# New\n"), 0o644))
 	<-changes
 
-	// A burst of changes is gathered: one wake, then quiet.
-	changes = d.Changed()
-	for i := range 5 {
-		must(t, os.WriteFile(filepath.Join(dir, "new.md"), []byte{byte('a' + i)}, 0o644))
+	// A burst of changes is gathered: one wake, then quiet. A loaded
+	// machine may stall the writes or the watcher for longer than the
+	// debounce period, which rightly splits a burst, so a burst that
+	// gathered is looked for in up to ten: without debouncing none would.
+	gathered := false
+	for try := 0; try < 10 && !gathered; try++ {
+		changes = d.Changed()
+		for i := range 5 {
+			must(t, os.WriteFile(filepath.Join(dir, "new.md"), []byte{byte('a' + i)}, 0o644))
+		}
+		<-changes
+		changes = d.Changed()
+		select {
+		case <-changes:
+			t.Logf("burst %d notified twice", try)
+		case <-time.After(3 * dirwatch.Debounce):
+			gathered = true
+		}
 	}
-	<-changes
-	changes = d.Changed()
-	select {
-	case <-changes:
-		t.Error("burst of writes notified twice")
-	case <-time.After(3 * dirwatch.Debounce):
+	if !gathered {
+		t.Fatal("every burst of writes notified twice")
 	}
+	changes = d.Changed()
 
 	must(t, os.Remove(filepath.Join(dir, "new.md")))
 	<-changes

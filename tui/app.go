@@ -2,7 +2,7 @@
 // screens Live, Photos and Notes, run in the local terminal or served to
 // every SSH session (by pistream/tui/sshd, which imports this package, never
 // the other way round). All sessions share one App: the camera's hub, the
-// album, the notes directory and the preview cache.
+// album, the notes directory and its renderer, and the preview cache.
 package tui
 
 import (
@@ -24,10 +24,11 @@ type App struct {
 	Camera   *camera.Camera
 	Album    *album.Album
 	Notes    *notes.Dir
-	Viewers  func() int // HTTP viewers now; nil when HTTP is off
-	Sessions func() int // SSH sessions now, counted by the SSH server; nil when SSH is off
-	URLs     []string   // where a browser opens the feed
-	SSH      string     // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
+	Renderer *notes.Renderer // renders the notes: once for all sessions, a bounded number at a time
+	Viewers  func() int      // HTTP viewers now; nil when HTTP is off
+	Sessions func() int      // SSH sessions now, counted by the SSH server; nil when SSH is off
+	URLs     []string        // where a browser opens the feed
+	SSH      string          // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
 	// OpenFeed says the feed needs no token (--http-auth none): Live warns.
 	OpenFeed bool
 	Log      *log.Logger
@@ -98,9 +99,10 @@ func (a *App) takeSnapshot() snapshotMsg {
 func (a *App) Wait() { a.snaps.Wait() }
 
 // waitFor returns a command that delivers msg when ch, a Changed channel
-// of the album or the notes, is closed, or nothing when ctx ends first.
-// Take ch before loading what it reports on, so no change slips in between.
-func waitFor(ctx context.Context, ch <-chan struct{}, msg tea.Msg) tea.Cmd {
+// of the album or the notes, is closed (or a timer's channel fires), or
+// nothing when ctx ends first. Take ch before loading what it reports on,
+// so no change slips in between.
+func waitFor[T any](ctx context.Context, ch <-chan T, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case <-ch:

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
 	"charm.land/bubbles/v2/viewport"
@@ -18,14 +20,16 @@ type notesScreen struct {
 	list list.Model
 	err  error
 
-	open      string // note being read, "" for the list
-	title     string
-	vp        viewport.Model
-	rendered  renderKey // what vp shows
-	rendering bool      // a render is in flight: the next starts when it is done
-	gen       int       // bumped when the notes directory changes
-	bodyW     int
-	bodyH     int
+	open     string // note being read, "" for the list
+	title    string
+	vp       viewport.Model
+	rendered renderKey          // what vp shows
+	want     renderKey          // what the render in flight is for, if any
+	seq      int                // numbers the renders asked for; the newest is in flight
+	cancel   context.CancelFunc // gives up the render in flight; nil if none
+	gen      int                // bumped when the notes directory changes
+	bodyW    int
+	bodyH    int
 }
 
 type renderKey struct {
@@ -52,6 +56,7 @@ type (
 	}
 	noteRenderedMsg struct {
 		key  renderKey
+		seq  int
 		text string
 		err  error
 	}
@@ -90,23 +95,38 @@ func (n *notesScreen) bindings() []key.Binding {
 }
 
 // render starts rendering the open note for the current width and style,
-// unless the viewport already shows that.
+// unless the viewport already shows that or it is in flight. A render in
+// flight for another width, style or note is given up: a session that
+// resizes again and again leaves only its newest render in the App's
+// Renderer, which renders a note once for all sessions and bounds the
+// renders running at once.
 func (n *notesScreen) render() tea.Cmd {
 	if n.open == "" || n.bodyW == 0 {
 		return nil
 	}
 	k := renderKey{name: n.open, width: n.bodyW, dark: n.env.dark, gen: n.gen}
-	if k == n.rendered || n.rendering {
+	if k == n.rendered || k == n.want && n.cancel != nil {
 		return nil
 	}
-	n.rendering = true
-	d := n.env.app.Notes
+	n.stopRender()
+	ctx, cancel := context.WithCancel(n.env.ctx)
+	n.seq++
+	n.want, n.cancel = k, cancel
+	seq, d, r := n.seq, n.env.app.Notes, n.env.app.Renderer
 	return func() tea.Msg {
 		text, err := d.Read(k.name)
 		if err == nil {
-			text, err = notes.Render(text, k.width, k.dark)
+			text, err = r.Render(ctx, text, k.width, k.dark)
 		}
-		return noteRenderedMsg{key: k, text: text, err: err}
+		return noteRenderedMsg{key: k, seq: seq, text: text, err: err}
+	}
+}
+
+// stopRender gives up the render in flight, if any.
+func (n *notesScreen) stopRender() {
+	if n.cancel != nil {
+		n.cancel()
+		n.cancel = nil
 	}
 }
 
@@ -126,17 +146,17 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return n.list.SetItems(items)
 	case noteRenderedMsg:
-		n.rendering = false
-		if msg.key.name != n.open {
-			return n.render() // another note was opened meanwhile
+		if msg.seq != n.seq || n.cancel == nil {
+			return nil // given up: a newer render is in flight, or none is wanted
 		}
+		n.stopRender()
 		n.rendered = msg.key
 		if msg.err != nil {
 			n.vp.SetContent(n.env.styles.bad.Render(termtext.SanitizeName(msg.err.Error())))
 		} else {
 			n.vp.SetContent(msg.text)
 		}
-		return n.render() // the size may have changed meanwhile
+		return nil
 	case bodySizeMsg:
 		n.bodyW, n.bodyH = msg.w, msg.h
 		n.list.SetSize(msg.w, msg.h)
@@ -150,6 +170,7 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		if n.open != "" {
 			if key.Matches(msg, keys.Back) {
+				n.stopRender()
 				n.open, n.rendered.name = "", ""
 				return nil
 			}

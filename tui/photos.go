@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -30,7 +31,15 @@ type photos struct {
 	pending    photoPreviewKey // what is being drawn
 	bodyW      int
 	bodyH      int
+	listedAt   time.Time // when the album was last listed
 }
+
+// relistEvery is the least time between two listings of the album by one
+// session. A change is shown at once when the last listing is older; in a
+// burst of changes (eight sessions taking 400 snapshots in a second) each
+// session lists the album a few times a second instead of once a photo,
+// which had every session list the whole directory for every photo saved.
+const relistEvery = 250 * time.Millisecond
 
 type photoPreviewKey struct {
 	name       string
@@ -55,6 +64,7 @@ func (p photoItem) FilterValue() string { return p.Title() }
 // Messages of the Photos screen.
 type (
 	albumChangedMsg struct{}
+	albumRelistMsg  struct{} // the time to list a changed album again has come
 	photosLoadedMsg struct {
 		photos []album.Photo
 		err    error
@@ -121,6 +131,7 @@ func (p *photos) init() tea.Cmd {
 
 // reload lists the album again and waits for its next change.
 func (p *photos) reload() tea.Cmd {
+	p.listedAt = time.Now()
 	// The channel is taken now, in Update, before the load command lists:
 	// no change slips in between.
 	return tea.Batch(p.load(), waitFor(p.env.ctx, p.env.app.Album.Changed(), albumChangedMsg{}))
@@ -156,6 +167,11 @@ func (p *photos) selected() (album.Photo, bool) {
 func (p *photos) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case albumChangedMsg:
+		if wait := time.Until(p.listedAt.Add(relistEvery)); wait > 0 {
+			return waitFor(p.env.ctx, time.After(wait), albumRelistMsg{})
+		}
+		return p.reload()
+	case albumRelistMsg:
 		return p.reload()
 	case snapshotMsg:
 		// The album's own notification reloads the list; the photo is

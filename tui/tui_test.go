@@ -135,8 +135,10 @@ func newTestApp(t *testing.T) (*App, string, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
+	r := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, nil)
+	t.Cleanup(r.Close)
 	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
-	return &App{Camera: cam, Album: a, Notes: n, Log: log.New(&bytes.Buffer{}), URLs: []string{"http://127.0.0.1:8080/"}}, photosDir, notesDir
+	return &App{Camera: cam, Album: a, Notes: n, Renderer: r, Log: log.New(&bytes.Buffer{}), URLs: []string{"http://127.0.0.1:8080/"}}, photosDir, notesDir
 }
 
 // Live says how the picture is turned, with width and height swapped.
@@ -241,30 +243,47 @@ func TestPhotosFilterMatchesShownName(t *testing.T) {
 	}
 }
 
-// Resizing while a note renders starts no second render: the next one,
-// for the latest size, starts when the first is done.
-func TestNoteResizeRendersOneAtATime(t *testing.T) {
+// A session resizing 20 times while a hostile note renders leaves only its
+// newest render in the shared Renderer: the stale ones give up while
+// queued, so at most the one already running and the newest run, and the
+// screen ends showing the note at the final width.
+func TestNoteResizeRendersNewestOnly(t *testing.T) {
 	app, _, dir := newTestApp(t)
-	os.WriteFile(filepath.Join(dir, "long.md"), []byte("# Long\n\n"+strings.Repeat("Some text to wrap. ", 500)), 0o644)
+	os.WriteFile(filepath.Join(dir, "hostile.md"), []byte(strings.Repeat("[", 200_000)), 0o644)
 	d := newDriver(t, app)
 	d.key("3")
-	d.key("enter")
 	ns := d.m.(*root).screens[screenNotes].(*notesScreen)
-	if ns.open == "" {
-		t.Fatal("the note did not open")
-	}
-	var started []tea.Cmd
-	for w := 60; w < 80; w++ { // a user dragging the window's edge
-		if cmd := ns.update(bodySizeMsg{w, 20}); cmd != nil {
-			started = append(started, cmd)
+	// Open it by hand: the driver would wait for the render.
+	ns.open, ns.title = "hostile.md", "hostile"
+	msgs := make(chan tea.Msg, 32)
+	var cmds sync.WaitGroup
+	run := func(cmd tea.Cmd) { // as Bubble Tea does: each command at once, in its own goroutine
+		if cmd != nil {
+			cmds.Go(func() { msgs <- cmd() })
 		}
 	}
-	if len(started) != 1 {
-		t.Fatalf("20 resizes started %d renders at once, want 1", len(started))
+	run(ns.update(bodySizeMsg{60, 20}))
+	for w := 61; w <= 80; w++ { // a user dragging the window's edge
+		run(ns.update(bodySizeMsg{w, 20}))
 	}
-	msg := started[0]()
-	if cmd := ns.update(msg); cmd == nil {
-		t.Error("after the render, none started for the latest size")
+	go func() { cmds.Wait(); close(msgs) }()
+	for msg := range msgs {
+		if cmd := ns.update(msg); cmd != nil {
+			t.Errorf("a finished render started another: %T", cmd())
+		}
+	}
+	if n := app.Renderer.Renders(); n < 1 || n > 2 {
+		t.Errorf("21 sizes rendered the note %d times, want the running one and the newest: 1 or 2", n)
+	}
+	if ns.rendered.width != 80 || ns.cancel != nil {
+		t.Fatalf("the screen shows the render for width %d (in flight: %v), want 80", ns.rendered.width, ns.cancel != nil)
+	}
+	want, err := notes.Render(strings.Repeat("[", 200_000), 80, ns.env.dark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ns.vp.GetContent(); got != want {
+		t.Errorf("the viewport does not hold the note rendered at 80 columns (%d bytes, want %d)", len(got), len(want))
 	}
 }
 

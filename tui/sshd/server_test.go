@@ -101,8 +101,10 @@ func newTestApp(t *testing.T, logs *syncBuffer) *tui.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
+	r := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, nil)
+	t.Cleanup(r.Close)
 	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
-	return &tui.App{Camera: cam, Album: a, Notes: n, Log: log.New(logs), URLs: []string{"http://127.0.0.1:8080/"}}
+	return &tui.App{Camera: cam, Album: a, Notes: n, Renderer: r, Log: log.New(logs), URLs: []string{"http://127.0.0.1:8080/"}}
 }
 
 // startServer serves app's TUI on a local port for the one key it returns.
