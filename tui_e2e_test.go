@@ -705,7 +705,11 @@ func TestPhotosFilterSubstring(t *testing.T) {
 	s := e.open(t)
 	s.press("2")
 	s.waitFor("31 photos")
-	s.press("/38-1\r")
+	s.press("/") // as a user types: the prompt, the term, enter
+	s.waitFor("Filter:")
+	s.press("38-1")
+	s.waitFor("Filter: 38-1")
+	s.press("\r")
 	s.waitFor(fmt.Sprintf("%d photos", len(want)))
 	// The first page shows the newest (at least five of them fit), and only
 	// names with 38-1 in them.
