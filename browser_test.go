@@ -73,6 +73,12 @@ func TestBrowserShowsLiveFeed(t *testing.T) {
 // context fails the test's browsing after 60 s.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 60*time.Second)
+}
+
+// browserFor is browser with the test's browsing failed after limit.
+func browserFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed: `make test` installs it (Debian package chromium)")
@@ -88,7 +94,7 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil { // start the browser on ctx
 		t.Fatalf("start chromium: %v", err)

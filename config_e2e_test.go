@@ -53,7 +53,7 @@ func TestConfigFileIsObeyed(t *testing.T) {
 	}
 	p := spawn(t, url, launch{env: []string{"PISTREAM_FPS=12"}}, binPath, "--config", path)
 	p.token = tok
-	p.waitServing(t)
+	p.waitServing(t, false)
 	if !strings.Contains(p.log.String(), "the config file holds the HTTP token and others may read it") {
 		t.Errorf("no warning that others may read the token in %s (0644):\n%s", path, p.log.String())
 	}
@@ -81,7 +81,7 @@ func TestConfigFileInUserConfigDir(t *testing.T) {
 	home := t.TempDir()
 	url := configFile(t, filepath.Join(home, "pistream", "pistream.toml"), `http-auth = "none"`)
 	p := spawn(t, url, launch{env: []string{"XDG_CONFIG_HOME=" + home}}, binPath)
-	p.waitServing(t)
+	p.waitServing(t, false)
 }
 
 // runExits runs pistream with args and env added to its environment until

@@ -111,6 +111,9 @@ type launch struct {
 	// names, as systemd's journal stream; what it carries still reaches
 	// proc.log.
 	journal bool
+	// noFrames is for a camera that is meant to fail: start waits until
+	// HTTP answers (/state), not for a frame.
+	noFrames bool
 }
 
 // startWith is start with the options of l: the one way the root tests
@@ -130,17 +133,22 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 			p.token = all[i+1]
 		}
 	}
-	p.waitServing(t)
+	p.waitServing(t, l.noFrames)
 	return p
 }
 
-// waitServing waits until p serves a frame, or answers 401 to a test that
-// does not know its token yet.
-func (p *proc) waitServing(t testing.TB) {
+// waitServing waits until p serves a frame (with noFrames: until it
+// answers /state), or answers 401 to a test that does not know its token
+// yet.
+func (p *proc) waitServing(t testing.TB, noFrames bool) {
 	t.Helper()
+	path := "/snapshot"
+	if noFrames {
+		path = "/state"
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := p.get(context.Background(), "/snapshot")
+		resp, err := p.get(context.Background(), path)
 		if err == nil {
 			resp.Body.Close()
 			// 401: up, with a token this test doesn't know yet.

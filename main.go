@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"pistream/album"
 	"pistream/camera"
 	"pistream/httpstream"
+	"pistream/internal/clog"
 	"pistream/internal/config"
 	"pistream/internal/journal"
 	"pistream/internal/sdnotify"
@@ -317,6 +319,21 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer closeLog()
+	// OpenCV and GStreamer read their levels when they start: now.
+	if err := clog.SetLevels(logger.GetLevel()); err != nil {
+		return err
+	}
+	var tty *os.File // the terminal of the local TUI
+	if local {
+		// What C libraries print would land on the TUI: it goes to the
+		// log, and the TUI gets the terminal.
+		capture, err := clog.Start(logger)
+		if err != nil {
+			return err
+		}
+		defer capture.Stop()
+		tty = capture.Terminal
+	}
 	if loose != 0 {
 		logger.Warn("tightened the state directory: others could enter it", "path", o.state, "was", fmt.Sprintf("%04o", loose), "now", "0700")
 	}
@@ -352,7 +369,7 @@ func run(o options, settings camera.Settings) error {
 	if o.ssh == "" {
 		sessions = nil // no SSH: /metrics has no pistream_ssh_sessions
 	}
-	feed, err := listenHTTP(o, cam, sessions, logger)
+	feed, err := listenHTTP(o, cam, photos, sessions, logger)
 	if err != nil {
 		return err
 	}
@@ -400,7 +417,7 @@ func run(o options, settings camera.Settings) error {
 		return nil
 	})
 	if local {
-		p := tea.NewProgram(app.NewModel(gctx, 0), tea.WithContext(gctx))
+		p := tea.NewProgram(app.NewModel(gctx, 0), tea.WithContext(gctx), tea.WithOutput(tty))
 		g.Go(func() error {
 			_, err := p.Run()
 			if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
@@ -470,7 +487,7 @@ type feed struct {
 // listenHTTP opens the HTTP server of the feed on o.http, with the access
 // token (from the flag, the environment or the state directory) and the
 // SSH session count for /metrics (nil: no SSH); nil when HTTP is off.
-func listenHTTP(o options, cam *camera.Camera, sessions func() int, logger *log.Logger) (*feed, error) {
+func listenHTTP(o options, cam *camera.Camera, photos *album.Album, sessions func() int, logger *log.Logger) (*feed, error) {
 	if o.http == "" {
 		return nil, nil
 	}
@@ -485,7 +502,7 @@ func listenHTTP(o options, cam *camera.Camera, sessions func() int, logger *log.
 	} else {
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
-	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions})
+	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions, Album: photos})
 	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
 	if err != nil {
 		return nil, err
@@ -516,8 +533,9 @@ func listenSSH(o options, app *tui.App) (*sshd.Server, net.Listener, error) {
 }
 
 // newLogger logs to stderr, or, while the local TUI has the terminal, to
-// pistream.log in the state directory. When stderr is systemd's journal,
-// lines carry their priority and neither timestamps nor colours.
+// pistream.log in the state directory, which then also gets the report of
+// a crash. When stderr is systemd's journal, lines carry their priority
+// and neither timestamps nor colours.
 func newLogger(o options, local bool) (*log.Logger, func(), error) {
 	w, closeFn := io.Writer(os.Stderr), func() {}
 	if local {
@@ -527,6 +545,12 @@ func newLogger(o options, local bool) (*log.Logger, func(), error) {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}
 		fmt.Fprintf(os.Stderr, "pistream: logging to %s while the TUI runs\n", path)
+		// A crash's report, written to descriptor 2, would go to the
+		// log's pipe and die with the process: the file gets it too.
+		if err := debug.SetCrashOutput(f, debug.CrashOptions{}); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("log file: %w", err)
+		}
 		w, closeFn = f, func() { f.Close() }
 	}
 	var logger *log.Logger

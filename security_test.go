@@ -69,7 +69,24 @@ func rawGet(t *testing.T, p *proc, path, how, token string) *http.Response {
 // as query, cookie, bearer or Basic password 200.
 func TestEveryPathNeedsTheToken(t *testing.T) {
 	p := start(t, "--http-auth", "token", "--http-token", testToken)
-	paths := []string{"/", "/stream", "/snapshot", "/state", "/metrics", "/?action=stream", "/?action=snapshot"}
+	pathsNeedToken(t, p, "/", "/stream", "/snapshot", "/state", "/metrics", "/?action=stream", "/?action=snapshot")
+	if r := rawGet(t, p, "/nope", "none", ""); r.StatusCode != 401 {
+		t.Errorf("an unknown path without a token: %d, want 401 (no probing)", r.StatusCode)
+	}
+}
+
+// The album's paths and the pages' style sheet need the token too (in a
+// process of their own: the wrong tokens tried count against the address).
+func TestAlbumPathsNeedTheToken(t *testing.T) {
+	p := start(t, "--http-auth", "token", "--http-token", testToken)
+	pathsNeedToken(t, p, "/photos", "/pistream.css", "/pistream.js", "/photos/events")
+}
+
+// pathsNeedToken checks that each path answers 401 without a token and
+// with a wrong one (4 wrong tokens a path), and 200 with the right one by
+// each way of giving it.
+func pathsNeedToken(t *testing.T, p *proc, paths ...string) {
+	t.Helper()
 	for _, path := range paths {
 		if r := rawGet(t, p, path, "none", ""); r.StatusCode != 401 {
 			t.Errorf("%s without a token: %d, want 401", path, r.StatusCode)
@@ -89,9 +106,6 @@ func TestEveryPathNeedsTheToken(t *testing.T) {
 				}
 			}
 		}
-	}
-	if r := rawGet(t, p, "/nope", "none", ""); r.StatusCode != 401 {
-		t.Errorf("an unknown path without a token: %d, want 401 (no probing)", r.StatusCode)
 	}
 }
 

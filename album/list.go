@@ -61,20 +61,8 @@ func (a *Album) List() ([]Photo, error) {
 }
 
 func (a *Album) list() ([]Photo, error) {
-	root, err := a.openRoot(false)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	d, err := root.Open(".")
-	if err != nil {
-		return nil, err
-	}
-	entries, err := d.ReadDir(-1)
-	_ = d.Close() // read-only; ReadDir's error is the one that matters
-	if err != nil {
+	root, entries, err := a.readDir(".")
+	if root == nil || err != nil {
 		return nil, err
 	}
 
@@ -114,6 +102,33 @@ func (a *Album) list() ([]Photo, error) {
 
 	sortNewestFirst(photos)
 	return photos, nil
+}
+
+// readDir lists the folder sub of the photo directory ("." for the
+// directory itself) and returns the root it read it from. A photo
+// directory that does not exist (any more) gives a nil root; a folder in
+// it that does not exist lists as empty.
+func (a *Album) readDir(sub string) (*os.Root, []os.DirEntry, error) {
+	root, err := a.openRoot(false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := root.Open(sub)
+	if errors.Is(err, fs.ErrNotExist) {
+		return root, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := d.ReadDir(-1)
+	_ = d.Close() // read-only; ReadDir's error is the one that matters
+	if err != nil {
+		return nil, nil, err
+	}
+	return root, entries, nil
 }
 
 // readDims reads the dimensions of the JPEG file name from its header.

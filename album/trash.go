@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"pistream/internal/atomicfile"
+	"pistream/internal/filename"
 )
 
 // ErrNothingToUndo is matched by the error of Undo when no delete is left
@@ -206,4 +207,105 @@ func (a *Album) emptyTrash(olderThan time.Duration) (int, error) {
 	a.undo = slices.DeleteFunc(a.undo, func(d deletion) bool { return gone[d.trash] })
 	a.undoMu.Unlock()
 	return count, errors.Join(errs...)
+}
+
+// Trashed is a photo in the trash.
+type Trashed struct {
+	// Name is the photo's name before it was deleted, which Restore gives
+	// it back. Like Photo.Name it may hold control characters: sanitise
+	// it before showing it.
+	Name    string
+	Trash   string    // its name in the trash folder, for Restore
+	Deleted time.Time // when it was deleted
+	Size    int64     // in bytes
+}
+
+// Trash lists the photos in the trash, the most recently deleted first.
+// Files in the trash that Delete did not name are left out.
+func (a *Album) Trash() ([]Trashed, error) {
+	t, err := a.trash()
+	if err != nil {
+		return nil, fmt.Errorf("list trash: %w", err)
+	}
+	return t, nil
+}
+
+func (a *Album) trash() ([]Trashed, error) {
+	_, entries, err := a.readDir(trashDir)
+	if err != nil {
+		return nil, err
+	}
+	a.undoMu.Lock()
+	names := make(map[string]string, len(a.undo)) // trash name → photo name
+	for _, u := range a.undo {
+		names[u.trash] = u.name
+	}
+	a.undoMu.Unlock()
+	var out []Trashed
+	for _, e := range entries {
+		at, ok := parseTrashName(e.Name())
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue // removed since ReadDir
+		}
+		name, ok := names[e.Name()]
+		if !ok {
+			name = e.Name()[len(trashLayout)+1:]
+		}
+		out = append(out, Trashed{Name: name, Trash: e.Name(), Deleted: at, Size: fi.Size()})
+	}
+	slices.SortFunc(out, func(x, y Trashed) int { return y.Deleted.Compare(x.Deleted) })
+	return out, nil
+}
+
+// Restore brings the photo whose trash name is trash (see Trashed) back
+// under its old name and returns that name; it is then no longer on the
+// undo list. It fails, leaving the photo in the trash, if trash names no
+// photo Delete put there or if the old name is taken again (an error
+// matching fs.ErrExist).
+func (a *Album) Restore(trash string) (string, error) {
+	name, err := a.restore(trash)
+	if err != nil {
+		return "", fmt.Errorf("restore photo: %w", err)
+	}
+	a.watch.Touch(name)
+	return name, nil
+}
+
+func (a *Album) restore(trash string) (string, error) {
+	// A trash name is a plain file name like a photo's, with any
+	// extension (a long name is shortened in the trash).
+	if err := filename.Check(trash, ErrInvalidName, filepath.Ext(trash)); err != nil {
+		return "", err
+	}
+	if _, ok := parseTrashName(trash); !ok {
+		return "", fmt.Errorf("%w %q: not a name in the trash", ErrInvalidName, trash)
+	}
+	a.undoMu.Lock()
+	name := trash[len(trashLayout)+1:]
+	at := slices.IndexFunc(a.undo, func(d deletion) bool { return d.trash == trash })
+	if at >= 0 {
+		name = a.undo[at].name
+	}
+	a.undoMu.Unlock()
+	if err := ValidName(name); err != nil {
+		return "", fmt.Errorf("%s cannot be restored under its shortened name: %w", trash, err)
+	}
+	root, err := a.openRoot(false)
+	if err != nil {
+		return "", err
+	}
+	if err := atomicfile.Move(root, filepath.Join(trashDir, trash), name); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("%s is taken again; the deleted photo stays in the trash: %w", name, err)
+		}
+		return "", err
+	}
+	a.undoMu.Lock()
+	a.undo = slices.DeleteFunc(a.undo, func(d deletion) bool { return d.trash == trash })
+	a.undoMu.Unlock()
+	return name, nil
 }

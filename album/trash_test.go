@@ -190,3 +190,58 @@ func TestEmptyTrashWithoutTrash(t *testing.T) {
 		t.Errorf("EmptyTrash with no trash = %d, %v", n, err)
 	}
 }
+
+// Trash lists what Delete put there, newest first; Restore brings one back
+// by its trash name, byte for byte, and takes it off the undo list; bad
+// trash names are refused and lose nothing.
+func TestTrashAndRestore(t *testing.T) {
+	a, dir := openTest(t)
+	photos, datas := saveN(t, a, 3)
+	for _, p := range photos[:2] {
+		if err := a.Delete(p.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trash, err := a.Trash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trash) != 2 || trash[0].Name != photos[1].Name || trash[1].Name != photos[0].Name {
+		t.Fatalf("Trash = %+v, want %s then %s", trash, photos[1].Name, photos[0].Name)
+	}
+	if trash[1].Size != int64(len(datas[0])) {
+		t.Errorf("trash size %d, want %d", trash[1].Size, len(datas[0]))
+	}
+	for _, tc := range []struct{ name, trash string }{
+		{"empty", ""},
+		{"a path", "../" + trash[0].Trash},
+		{"not a trash name", photos[2].Name},
+		{"gone", "20260101T000000.000000000Z_nothing.jpg"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := a.Restore(tc.trash); err == nil {
+				t.Errorf("Restore(%q) succeeded", tc.trash)
+			}
+		})
+	}
+	name, err := a.Restore(trash[1].Trash) // the older delete
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != photos[0].Name {
+		t.Errorf("Restore gave %s, want %s", name, photos[0].Name)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || !bytes.Equal(got, datas[0]) {
+		t.Errorf("restored photo differs: %v", err)
+	}
+	// Undo now brings back only the other delete.
+	if name, err := a.Undo(); err != nil || name != photos[1].Name {
+		t.Errorf("Undo = %s, %v; want %s", name, err, photos[1].Name)
+	}
+	if _, err := a.Undo(); !errors.Is(err, ErrNothingToUndo) {
+		t.Errorf("second Undo: %v, want ErrNothingToUndo", err)
+	}
+	if trash, err := a.Trash(); err != nil || len(trash) != 0 {
+		t.Errorf("Trash after restoring all = %+v, %v", trash, err)
+	}
+}

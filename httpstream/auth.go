@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,6 +162,10 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			if tok != "" {
 				msg = "401 unauthorized: wrong token"
 			}
+			if wantsPage(r) {
+				loginPage(w, tok != "")
+				return
+			}
 			http.Error(w, msg, http.StatusUnauthorized)
 			return
 		}
@@ -169,7 +175,86 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 				MaxAge: 400 * 24 * 3600,
 			})
+			if cleanURL(w, r) {
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// wantsPage reports whether r is a browser opening a page (as opposed to
+// an <img>, a fetch or a program), which is better answered with HTML.
+func wantsPage(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	if dest := r.Header.Get("Sec-Fetch-Dest"); dest != "" {
+		return dest == "document"
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// cleanURL sends a browser that opened a URL with ?token= (and now has
+// the cookie) to the same URL without it, so the token leaves the address
+// bar and the history, as Jupyter does; it reports whether it did. Only
+// a navigation the browser will send the SameSite=Strict cookie with is
+// redirected: one typed, bookmarked or from pistream's own page. A link
+// followed from another site is answered in place; the page then takes
+// the token out of the address bar itself (history.replaceState).
+func cleanURL(w http.ResponseWriter, r *http.Request) bool {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if r.Method != http.MethodGet || r.Header.Get("Sec-Fetch-Dest") != "document" || site != "none" && site != "same-origin" {
+		return false
+	}
+	q := r.URL.Query()
+	q.Del("token")
+	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	// The path is clean (see canonical), so it cannot start with "//"
+	// and send the browser to another host.
+	noCache(w.Header())
+	w.Header().Set("Location", u.RequestURI())
+	w.WriteHeader(http.StatusSeeOther)
+	return true
+}
+
+// loginTemplate is the 401 page a browser shows (after its own Basic
+// dialog, when cancelled): a field for the access token, sent as ?token=
+// to the same path, which sets the cookie.
+var loginTemplate = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>pistream · access token</title>
+<style>
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+  body { margin: 0; padding: 2em 1em; display: flex; justify-content: center; }
+  form { display: flex; flex-direction: column; gap: .75em; width: min(100%, 24em); }
+  h1 { font-size: 1.2em; margin: 0; }
+  input, button { font: inherit; padding: .5em; border-radius: .4em; }
+  p { margin: 0; overflow-wrap: anywhere; }
+  .error { color: #c62828; }
+  @media (prefers-color-scheme: dark) { .error { color: #ef9a9a; } }
+</style>
+</head>
+<body>
+<form method="get">
+  <h1>pistream</h1>
+  {{if .Wrong}}<p class="error" id="wrong">That token is wrong.</p>{{end}}
+  <label for="token">Access token</label>
+  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+  <button>Open</button>
+  <p>The token is in the URL pistream logs at start and shows on its Live screen, and in <code>http_token</code> in its state directory.</p>
+</form>
+</body>
+</html>
+`))
+
+// loginPage answers 401 with loginTemplate; wrong says a token was given.
+func loginPage(w http.ResponseWriter, wrong bool) {
+	noCache(w.Header())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+	loginTemplate.Execute(w, struct{ Wrong bool }{wrong})
 }

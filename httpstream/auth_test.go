@@ -735,3 +735,74 @@ func TestWrongTokensBackOff(t *testing.T) {
 		})
 	}
 }
+
+// A browser opening a page with ?token= it will send the cookie with is
+// sent to the same URL without the token (with the cookie set); anything
+// else is answered in place: a program, an <img>, a link from another
+// site (whose redirect would come without the SameSite=Strict cookie).
+func TestCleanURLAfterToken(t *testing.T) {
+	h := newAuthServer(t, testToken).Handler()
+	for _, tc := range []struct {
+		name, target, dest, site string
+		location                 string // "" : answered in place
+	}{
+		{"typed", "/?token=" + testToken, "document", "none", "/"},
+		{"from the page", "/state?x=1&token=" + testToken, "document", "same-origin", "/state?x=1"},
+		{"mjpg-streamer alias", "/?action=snapshot&token=" + testToken, "document", "none", "/?action=snapshot"},
+		{"link from another site", "/?token=" + testToken, "document", "cross-site", ""},
+		{"an img", "/snapshot?token=" + testToken, "image", "same-origin", ""},
+		{"a program", "/state?token=" + testToken, "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", tc.target, nil)
+			if tc.dest != "" {
+				req.Header.Set("Sec-Fetch-Dest", tc.dest)
+				req.Header.Set("Sec-Fetch-Site", tc.site)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if !strings.Contains(rec.Header().Get("Set-Cookie"), CookieName+"="+testToken) {
+				t.Errorf("no cookie set: %q", rec.Header().Get("Set-Cookie"))
+			}
+			loc := rec.Header().Get("Location")
+			switch {
+			case tc.location == "" && (rec.Code/100 == 3 || loc != ""):
+				t.Errorf("%d to %q, want an answer in place", rec.Code, loc)
+			case tc.location != "" && (rec.Code != http.StatusSeeOther || loc != tc.location):
+				t.Errorf("%d to %q, want 303 to %q", rec.Code, loc, tc.location)
+			}
+		})
+	}
+}
+
+// Without the token a browser opening a page gets a page with a field for
+// it (the Basic challenge still first); anything else the plain message.
+func TestUnauthorizedPage(t *testing.T) {
+	h := newAuthServer(t, testToken).Handler()
+	for _, tc := range []struct {
+		name   string
+		header []string
+		page   bool
+	}{
+		{"navigation", []string{"Sec-Fetch-Dest", "document", "Accept", "text/html"}, true},
+		{"old browser", []string{"Accept", "text/html,application/xhtml+xml"}, true},
+		{"img", []string{"Sec-Fetch-Dest", "image", "Accept", "image/*,text/html"}, false},
+		{"curl", []string{"Accept", "*/*"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/photos", nil)
+			for i := 0; i+1 < len(tc.header); i += 2 {
+				req.Header.Set(tc.header[i], tc.header[i+1])
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 401 || !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Basic") {
+				t.Fatalf("%d, WWW-Authenticate %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+			}
+			form := strings.Contains(rec.Body.String(), `name="token" type="password"`)
+			if form != tc.page || strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") != tc.page {
+				t.Errorf("Content-Type %q, token field %v; want a page: %v", rec.Header().Get("Content-Type"), form, tc.page)
+			}
+		})
+	}
+}

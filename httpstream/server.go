@@ -1,7 +1,7 @@
 // Package httpstream serves the camera over HTTP: the live MJPEG feed
 // (/stream), the newest frame (/snapshot), the state as JSON (/state),
-// Prometheus metrics (/metrics) and a small page (/), on paths that
-// µStreamer and mjpg-streamer clients expect.
+// Prometheus metrics (/metrics), a small page (/) and the photo album
+// (/photos), on paths that µStreamer and mjpg-streamer clients expect.
 // Every viewer follows the camera hub on its own: a slow or vanished viewer
 // costs only its own handler.
 package httpstream
@@ -20,12 +20,15 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"charm.land/log/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"pistream/album"
+	"pistream/album/thumbs"
 	"pistream/camera"
 	"pistream/internal/nbio"
 )
@@ -51,9 +54,16 @@ type Config struct {
 	// before it is refused with 429 for the rest of that minute (default
 	// DefaultGuessLimit; negative: no limit).
 	GuessLimit int
+	// NoSignalAfter is how long a /stream viewer waits for a frame, while
+	// the camera is not streaming, before it gets the NO SIGNAL picture
+	// (and again after each such wait; default 1 s).
+	NoSignalAfter time.Duration
 	// Sessions, when set, counts the SSH sessions open now, for /metrics
 	// (tui/sshd's Server.Sessions).
 	Sessions func() int
+	// Album, when set, is served at /photos, and the page can take photos
+	// into it.
+	Album *album.Album
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -68,6 +78,9 @@ type Server struct {
 	mux     *http.ServeMux
 	sent    sent                 // what /stream wrote, for /metrics
 	snap    prometheus.Histogram // /snapshot latency
+	album   *album.Album         // nil: no /photos
+	nosig   noSignal             // the newest NO SIGNAL picture
+	thumbs  *thumbs.Cache
 }
 
 // New returns a server for the camera in cfg.
@@ -77,6 +90,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.GuessLimit == 0 {
 		cfg.GuessLimit = DefaultGuessLimit
+	}
+	if cfg.NoSignalAfter <= 0 {
+		cfg.NoSignalAfter = time.Second
 	}
 	if cfg.SnapshotWait <= 0 {
 		cfg.SnapshotWait = 2 * time.Second
@@ -92,11 +108,17 @@ func New(cfg Config) *Server {
 		started: time.Now(),
 		mux:     http.NewServeMux(),
 		guesses: guesses{now: time.Now, limit: cfg.GuessLimit},
+		album:   cfg.Album,
 	}
 	s.mux.HandleFunc("GET /stream", s.serveStream)
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)
 	s.mux.HandleFunc("GET /state", s.serveState)
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	s.mux.HandleFunc("GET /pistream.css", asset("text/css; charset=utf-8", pageCSS))
+	s.mux.HandleFunc("GET /pistream.js", asset("text/javascript; charset=utf-8", pageJS))
+	if s.album != nil {
+		s.handlePhotos()
+	}
 	reg, snap := s.newMetrics()
 	s.snap = snap
 	s.mux.Handle("GET /metrics", metricsHandler(reg))
@@ -105,7 +127,9 @@ func New(cfg Config) *Server {
 
 // Handler returns the handler for every path.
 func (s *Server) Handler() http.Handler {
-	var h http.Handler = s.mux
+	// A POST from another site's page (CSRF) is refused with 403, also
+	// one the browser would send the cookie with.
+	h := http.NewCrossOriginProtection().Handler(s.mux)
 	if s.cfg.Token != "" {
 		h = s.requireToken(h)
 	}
@@ -163,6 +187,21 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 
 //go:embed index.html
 var indexHTML []byte
+
+//go:embed pistream.css
+var pageCSS []byte
+
+//go:embed pistream.js
+var pageJS []byte
+
+// asset serves one of the pages' shared files.
+func asset(contentType string, data []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "private, max-age=3600")
+		w.Write(data)
+	}
+}
 
 func noCache(h http.Header) {
 	h.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
@@ -267,7 +306,7 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 
 	v := &viewer{s: s, conn: conn}
 	v.tcp, _ = conn.(*net.TCPConn)
-	err := s.hub.Serve(ctx, v)
+	err := s.serveViewer(ctx, v)
 	if r.Context().Err() == nil && !errors.Is(err, camera.ErrHubClosed) { // not the server stopping
 		if ctx.Err() != nil {
 			err = context.Cause(ctx)
@@ -285,6 +324,13 @@ type viewer struct {
 	conn net.Conn
 	tcp  *net.TCPConn // nil when the connection can't take a writev (TLS)
 
+	// mu is held while a part is written: by the hub's calls and by
+	// serveViewer's NO SIGNAL parts, which a late TryReceive of a Serve
+	// that has returned could otherwise meet.
+	mu   sync.Mutex
+	seen uint64       // Seq of the newest frame written
+	last atomic.Int64 // when the newest part was written, Unix ns
+
 	head    []byte    // a part's header
 	vec     [3][]byte // header, JPEG, CRLF, for one writev
 	part    []byte    // the part in one buffer, when not TCP
@@ -294,6 +340,13 @@ type viewer struct {
 }
 
 func (v *viewer) TryReceive(f *camera.Frame) bool {
+	if !v.mu.TryLock() {
+		return false
+	}
+	defer v.mu.Unlock()
+	if f.Seq <= v.seen {
+		return true // sent before a NO SIGNAL part: not again
+	}
 	if v.tcp == nil || v.pending != nil || v.err != nil {
 		return false
 	}
@@ -311,6 +364,8 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 	whole := n == len(v.head)+len(jpeg)+len(crlf)
 	v.s.sent.add(int64(n), whole)
 	if whole {
+		v.seen = f.Seq
+		v.last.Store(time.Now().UnixNano())
 		return true
 	}
 	if n > 0 {
@@ -319,30 +374,71 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 	return false
 }
 
-func (v *viewer) Receive(f *camera.Frame) error {
+func (v *viewer) Receive(f *camera.Frame) error { return v.send(f, nil) }
+
+// writeNoSignal writes the NO SIGNAL part.
+func (v *viewer) writeNoSignal(jpeg []byte) error { return v.send(nil, jpeg) }
+
+// send writes, after the rest of a part TryReceive began, f's part (unless
+// it was sent already) or, with f nil, a part holding jpeg, within
+// FrameWriteTimeout.
+func (v *viewer) send(f *camera.Frame, jpeg []byte) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.err != nil {
 		return v.err
 	}
 	v.conn.SetWriteDeadline(time.Now().Add(v.s.cfg.FrameWriteTimeout))
 	// No deadline between parts: TryReceive must not find an old one.
 	defer v.conn.SetWriteDeadline(time.Time{})
-	if v.pending != nil {
-		n, err := nbio.Writev(v.tcp, v.pending)
-		v.s.sent.add(n, err == nil)
-		if err != nil {
-			return err
-		}
-		v.pending = nil
-		if f.Seq == v.pendSeq {
-			return nil
-		}
+	if err := v.flushPending(); err != nil {
+		return err
 	}
-	jpeg, err := v.s.frameJPEG(f)
+	at := time.Now()
+	if f != nil {
+		if f.Seq <= v.seen {
+			return nil // sent already (before a NO SIGNAL part, or just now)
+		}
+		var err error
+		if jpeg, err = v.s.frameJPEG(f); err != nil {
+			return nil // skipped; the next frame will do
+		}
+		at = f.Time
+	}
+	if err := v.write(jpeg, at); err != nil {
+		return err
+	}
+	if f != nil {
+		v.seen = f.Seq
+	}
+	return nil
+}
+
+// flushPending writes the rest of the part TryReceive began, if any;
+// v.mu is held and the write deadline set.
+func (v *viewer) flushPending() error {
+	if v.pending == nil {
+		return nil
+	}
+	n, err := nbio.Writev(v.tcp, v.pending)
+	v.s.sent.add(n, err == nil)
 	if err != nil {
-		return nil // skipped; the next frame will do
+		return err
 	}
-	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
-	var n int64
+	v.pending = nil
+	v.seen = max(v.seen, v.pendSeq)
+	v.last.Store(time.Now().UnixNano())
+	return nil
+}
+
+// write writes one part holding jpeg, captured at t; v.mu is held, and
+// nothing is pending.
+func (v *viewer) write(jpeg []byte, t time.Time) error {
+	v.head = appendPartHeader(v.head[:0], len(jpeg), t)
+	var (
+		n   int64
+		err error
+	)
 	if v.tcp != nil {
 		v.vec = [3][]byte{v.head, jpeg, crlf}
 		n, err = nbio.Writev(v.tcp, v.vec[:])
@@ -353,7 +449,55 @@ func (v *viewer) Receive(f *camera.Frame) error {
 		n = int64(m)
 	}
 	v.s.sent.add(n, err == nil)
+	if err == nil {
+		v.last.Store(time.Now().UnixNano())
+	}
 	return err
+}
+
+// serveViewer gives v every frame (Hub.Serve) and, while the camera gives
+// none for NoSignalAfter and is not streaming, the NO SIGNAL picture
+// every NoSignalAfter, so its <img> shows why. It returns as Hub.Serve.
+func (s *Server) serveViewer(ctx context.Context, v *viewer) error {
+	for {
+		v.last.Store(time.Now().UnixNano())
+		fctx, lost := context.WithCancel(ctx)
+		var (
+			mu      sync.Mutex
+			stopped bool
+			t       *time.Timer
+		)
+		t = time.AfterFunc(s.cfg.NoSignalAfter, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if stopped {
+				return
+			}
+			idle := time.Since(time.Unix(0, v.last.Load()))
+			if idle >= s.cfg.NoSignalAfter && s.cam.Status().State != camera.StateStreaming {
+				lost()
+				return
+			}
+			t.Reset(max(s.cfg.NoSignalAfter-idle, s.cfg.NoSignalAfter/10))
+		})
+		err := s.hub.Serve(fctx, v)
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+		lost()
+		if ctx.Err() != nil || fctx.Err() == nil {
+			return err // the viewer or the server ended it, or the hub closed
+		}
+		jpeg, nerr := s.noSignal()
+		if nerr != nil {
+			s.log.Debug("no NO SIGNAL picture", "err", nerr)
+			continue
+		}
+		if err := v.writeNoSignal(jpeg); err != nil {
+			return err
+		}
+	}
 }
 
 // streamResponse streams through the ResponseWriter (HTTP/2): three writes
@@ -390,6 +534,10 @@ func (s *Server) streamResponse(w http.ResponseWriter, r *http.Request) {
 			s.dropped(r, err)
 			return
 		}
+		// No deadline while waiting for the next frame: a pause longer
+		// than FrameWriteTimeout (a camera reconnecting) must not end
+		// the stream.
+		rc.SetWriteDeadline(time.Time{})
 		s.sent.add(int64(len(head)+len(jpeg)+len(crlf)), true)
 	}
 }
@@ -401,7 +549,18 @@ var crlf = []byte("\r\n")
 // or the hub closes.
 func (s *Server) nextPart(ctx context.Context, sub *camera.Subscription, head []byte) ([]byte, []byte, error) {
 	for {
-		f, err := sub.Next(ctx)
+		nctx, cancel := context.WithTimeout(ctx, s.cfg.NoSignalAfter)
+		f, err := sub.Next(nctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			if s.cam.Status().State == camera.StateStreaming {
+				continue
+			}
+			if jpeg, err := s.noSignal(); err == nil {
+				return appendPartHeader(head[:0], len(jpeg), time.Now()), jpeg, nil
+			}
+			continue
+		}
 		if err != nil {
 			return head, nil, err
 		}

@@ -53,6 +53,26 @@ func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *htt
 	return ts, s, cam, cancel
 }
 
+// serveProto is serveWith over HTTP/1.1, with TLS or not, or HTTP/2 (with
+// TLS), and a client that speaks just that.
+func serveProto(t *testing.T, spec string, tls, h2 bool) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func(), client *http.Client) {
+	t.Helper()
+	ts, s, cam, stop = serveWith(t, spec, func(ts *httptest.Server) {
+		ts.EnableHTTP2 = h2
+		if tls {
+			ts.StartTLS()
+		} else {
+			ts.Start()
+		}
+	})
+	client = ts.Client()
+	if tls && !h2 {
+		// Only what the server offers: http/1.1.
+		client.Transport.(*http.Transport).ForceAttemptHTTP2 = false
+	}
+	return ts, s, cam, stop, client
+}
+
 // nextJPEG reads part i, failing unless it is a complete JPEG.
 func nextJPEG(t *testing.T, pr *mjpegtest.PartReader, i int) mjpegtest.Part {
 	t.Helper()
@@ -264,19 +284,7 @@ func TestStreamProtocols(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := runtime.NumGoroutine()
-			ts, s, _, stop := serveWith(t, "test", func(ts *httptest.Server) {
-				ts.EnableHTTP2 = tc.h2
-				if tc.tls {
-					ts.StartTLS()
-				} else {
-					ts.Start()
-				}
-			})
-			client := ts.Client()
-			if tc.tls && !tc.h2 {
-				// Only what the server offers: http/1.1.
-				client.Transport.(*http.Transport).ForceAttemptHTTP2 = false
-			}
+			ts, s, _, stop, client := serveProto(t, "test", tc.tls, tc.h2)
 			open := func() (*http.Response, context.CancelFunc) {
 				ctx, cancel := context.WithCancel(context.Background())
 				req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/stream", nil)

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
 	"github.com/charmbracelet/x/ansi"
 
 	"pistream/internal/termtext"
@@ -41,12 +40,8 @@ const (
 // of typical text), ending the result with a line that says so.
 func Render(markdown string, width int, dark bool) (string, error) {
 	width = max(width, MinWidth)
-	style := styles.LightStyle
-	if dark {
-		style = styles.DarkStyle
-	}
 	r, err := glamour.NewTermRenderer(
-		glamour.WithStandardStyle(style),
+		glamour.WithStyles(glamourStyle(dark)),
 		glamour.WithWordWrap(width),
 	)
 	if err != nil {

@@ -7,7 +7,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"pistream/album"
 	"pistream/camera"
+	"pistream/internal/shoot"
 	"pistream/notes"
 )
 
@@ -74,25 +74,10 @@ func (a *App) snapshot(ctx context.Context) tea.Cmd {
 	}
 }
 
-// takeSnapshot waits up to 3 s for a still, saves it and logs the outcome.
+// takeSnapshot takes a photo the way every part of pistream does.
 func (a *App) takeSnapshot() snapshotMsg {
-	sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	still, err := a.Camera.Snapshot(sctx)
-	if err != nil {
-		a.Log.Warn("snapshot not taken", "err", err)
-		return snapshotMsg{err: err}
-	}
-	p, err := a.Album.Save(still.JPEG, still.Time)
-	if err != nil {
-		if album.IsDiskFull(err) {
-			err = fmt.Errorf("disk full: %w", err)
-		}
-		a.Log.Warn("snapshot not saved", "err", err)
-		return snapshotMsg{err: err}
-	}
-	a.Log.Info("snapshot saved", "photo", p.Name)
-	return snapshotMsg{photo: p}
+	p, err := shoot.Take(a.Camera, a.Album, a.Log)
+	return snapshotMsg{photo: p, err: err}
 }
 
 // Wait returns once every snapshot asked for is saved or reported.

@@ -12,7 +12,7 @@ type keyMap struct {
 	Help                key.Binding
 	Quit                key.Binding
 
-	Up, Down     key.Binding
+	Move         key.Binding
 	Filter       key.Binding
 	Open         key.Binding
 	Back         key.Binding
@@ -20,10 +20,16 @@ type keyMap struct {
 	Undo         key.Binding
 	Confirm      key.Binding
 	Cancel       key.Binding
-	ScrollUp     key.Binding
-	ScrollDown   key.Binding
+	NextPhoto    key.Binding
+	PrevPhoto    key.Binding
+	FilterApply  key.Binding
+	FilterCancel key.Binding
+	Scroll       key.Binding
 	PageUp       key.Binding
 	PageDown     key.Binding
+	Top          key.Binding
+	Bottom       key.Binding
+	SnapshotS    key.Binding
 	ForceQuitKey key.Binding
 }
 
@@ -38,19 +44,29 @@ var keys = keyMap{
 	Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 
-	Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-	Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-	Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-	Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-	Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-	Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-	Undo:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo delete")),
-	Confirm:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-	Cancel:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
-	ScrollUp:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
-	ScrollDown: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
-	PageUp:     key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
-	PageDown:   key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+	// The lists and the note's viewport match these keys themselves.
+	Move:    key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑↓/kj", "move")),
+	Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+	Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+	Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+	Undo:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo delete")),
+	Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+	Cancel:  key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
+	// The photo shown full-window: one step through the list.
+	NextPhoto: key.NewBinding(key.WithKeys("right", "l", "down", "j"), key.WithHelp("→/l/j", "next photo")),
+	PrevPhoto: key.NewBinding(key.WithKeys("left", "h", "up", "k"), key.WithHelp("←/h/k", "previous photo")),
+	// While a filter is typed the list takes the keys: these are its own.
+	FilterApply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
+	FilterCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
+	Scroll:       key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑↓/kj", "scroll")),
+	// The note reader's, as in less and glow; the viewport matches the
+	// page keys itself.
+	PageUp:    key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("b/pgup", "page up")),
+	PageDown:  key.NewBinding(key.WithKeys("pgdown", "space", "f"), key.WithHelp("space/pgdn", "page down")),
+	Top:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
+	Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
+	SnapshotS: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snapshot")), // where space pages
 
 	ForceQuitKey: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 }

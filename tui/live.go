@@ -87,17 +87,31 @@ func (l *live) bindings() []key.Binding { return nil }
 // exact: the Live screen's view always fills the size asked for.
 func (l *live) exact() {}
 
-// previewSize is the largest picture area for a body of w×h cells and a
-// picture of aw×ah pixels (0 when not known). Wide enough, the panel goes
-// beside the picture, infoWidth wide, or narrower (down to minInfoWidth)
-// where that lets the picture be as tall as the body.
+// previewSize is the largest picture area for a body of w×h cells, the
+// links below it.
+func (l *live) previewSize(w, h int) (int, int) {
+	cs := l.env.app.Camera.Status()
+	return previewSize(w, l.topHeight(w, h), cs.Width, cs.Height)
+}
+
+// topHeight is the height left to the picture and the panel in a body of
+// w×h cells, above the links.
+func (l *live) topHeight(w, h int) int {
+	lines, _ := l.linkLines(w)
+	return max(h-len(lines), 1)
+}
+
+// previewSize is the largest picture area beside or above the panel in
+// w×h cells, for a picture of aw×ah pixels (0 when not known). Wide
+// enough, the panel goes beside the picture, infoWidth wide, or narrower
+// (down to minInfoWidth) where that lets the picture be as tall as h.
 func previewSize(w, h, aw, ah int) (int, int) {
 	if w < 2*infoWidth {
-		return w, max(h-12, 3) // the panel goes below
+		return w, max(h-7, 3) // the panel's facts go below
 	}
 	cols := w - infoWidth - 1
 	if aw > 0 && ah > 0 {
-		fill := (2*h*aw + ah - 1) / ah // columns of a picture as tall as the body
+		fill := (2*h*aw + ah - 1) / ah // columns of a picture as tall as h
 		cols = max(cols, min(fill, w-minInfoWidth-1))
 	}
 	return cols, h
@@ -119,8 +133,7 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 		if f == nil || l.rendering || l.bodyW == 0 {
 			return nil
 		}
-		cs := l.env.app.Camera.Status()
-		cols, rows := previewSize(l.bodyW, l.bodyH, cs.Width, cs.Height)
+		cols, rows := l.previewSize(l.bodyW, l.bodyH)
 		if f.Seq == l.seq && cols == l.cols && rows == l.rows {
 			return nil
 		}
@@ -153,17 +166,36 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 // changed since the last view.
 func (l *live) view(w, h int) string {
 	cs := l.env.app.Camera.Status()
-	cols, _ := previewSize(w, h, cs.Width, cs.Height)
+	top := l.topHeight(w, h)
+	cols, _ := previewSize(w, top, cs.Width, cs.Height)
 	facts := l.facts(cs, panelWidth(w, cols))
 	return l.shown.get(liveKey{w, h, l.gen, facts}, func() string {
 		if l.panel.text == "" || l.panel.facts != facts {
 			l.panel = l.drawPanel(facts)
 		}
-		if text, ok := l.compose(w, h, cols); ok {
-			return text
+		text, ok := l.compose(w, top, cols)
+		if !ok {
+			text = fitBlock(l.layout(w, top, cols, l.panel.text), w, top)
 		}
-		return fitBlock(l.layout(w, h, cols, l.panel.text), w, h)
+		return l.withLinks(text, w, h-top)
 	})
+}
+
+// withLinks adds below top, exactly w cells wide, n lines of the links,
+// each padded to w.
+func (l *live) withLinks(top string, w, n int) string {
+	lines, widths := l.linkLines(w)
+	if n <= 0 {
+		return top
+	}
+	b := newBlock(w, n, len(top)+n*w)
+	b.b.WriteString(top)
+	b.b.WriteByte('\n')
+	for i := range min(n, len(lines)) {
+		b.put(lines[i], widths[i], 0)
+		b.end()
+	}
+	return b.String()
 }
 
 // layout places the picture (or what stands for it) and the info panel
@@ -302,17 +334,10 @@ func (l *live) info(f liveFacts) string {
 	if app.OpenFeed {
 		b = append(b, "", st.bad.Width(w).Render("⚠ The feed is open to anyone on the network (--http-auth none)"))
 	}
-	if len(app.URLs) > 0 {
-		b = append(b, "", st.label.Render("Open in a browser"))
-		for _, u := range app.URLs {
-			b = append(b, st.value.Width(w).Render(u))
-		}
-	} else {
+	if len(app.URLs) == 0 {
 		b = append(b, "", st.dim.Render("HTTP is off"))
 	}
-	if app.SSH != "" {
-		b = append(b, "", st.label.Render("Control by SSH"), st.value.Width(w).Render(app.SSH))
-	}
+	// The URLs and the SSH command are drawn below, at full width: links.go.
 	return strings.Join(b, "\n")
 }
 

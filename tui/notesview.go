@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
@@ -87,11 +89,24 @@ func (n *notesScreen) load() tea.Cmd {
 
 func (n *notesScreen) capturing() bool { return n.list.SettingFilter() }
 
+// takes reports whether the note reader takes msg before the global keys:
+// space pages down, as in less.
+func (n *notesScreen) takes(msg tea.KeyPressMsg) bool {
+	return n.open != "" && key.Matches(msg, keys.PageDown)
+}
+
+// mouse reports whether the screen wants the mouse: the reader scrolls
+// with the wheel. (Elsewhere the terminal keeps it, to select text.)
+func (n *notesScreen) mouse() bool { return n.open != "" }
+
 func (n *notesScreen) bindings() []key.Binding {
 	if n.open != "" {
-		return []key.Binding{keys.ScrollUp, keys.ScrollDown, keys.PageUp, keys.PageDown, keys.Back}
+		return []key.Binding{keys.PageDown, keys.Top, keys.Bottom, keys.Back, keys.Scroll, keys.PageUp}
 	}
-	return []key.Binding{keys.Up, keys.Down, keys.Filter, keys.Open}
+	if n.list.SettingFilter() {
+		return []key.Binding{keys.FilterApply, keys.FilterCancel}
+	}
+	return []key.Binding{keys.Open, keys.Filter, keys.Move}
 }
 
 // render starts rendering the open note for the current width and style,
@@ -167,11 +182,25 @@ func (n *notesScreen) update(msg tea.Msg) tea.Cmd {
 		n.list.Styles = list.DefaultStyles(n.env.dark)
 		n.list.SetDelegate(delegate(n.env.dark))
 		return n.render()
+	case tea.MouseWheelMsg:
+		if n.open != "" {
+			var cmd tea.Cmd
+			n.vp, cmd = n.vp.Update(msg)
+			return cmd
+		}
+		return nil
 	case tea.KeyPressMsg:
 		if n.open != "" {
-			if key.Matches(msg, keys.Back) {
+			switch {
+			case key.Matches(msg, keys.Back):
 				n.stopRender()
 				n.open, n.rendered.name = "", ""
+				return nil
+			case key.Matches(msg, keys.Top):
+				n.vp.GotoTop()
+				return nil
+			case key.Matches(msg, keys.Bottom):
+				n.vp.GotoBottom()
 				return nil
 			}
 			var cmd tea.Cmd
@@ -200,10 +229,31 @@ func (n *notesScreen) view(w, h int) string {
 	}
 	if n.open != "" {
 		head := st.value.Bold(true).Render(n.title) + "  " + st.dim.Render(termtext.SanitizeName(n.open))
+		pos := st.dim.Render(n.position())
+		if gap := w - lipgloss.Width(head) - lipgloss.Width(pos); gap >= 2 {
+			head += strings.Repeat(" ", gap) + pos
+		} else {
+			head = lipgloss.JoinVertical(lipgloss.Left, head, pos)
+		}
 		return lipgloss.JoinVertical(lipgloss.Left, head, "", n.vp.View())
 	}
 	if len(n.list.Items()) == 0 {
 		return st.dim.Render("No notes yet. Put markdown files (.md) in " + termtext.SanitizeName(n.env.app.Notes.Dir()))
 	}
 	return n.list.View()
+}
+
+// position says where the reader is in the note, as less does: the lines
+// shown, of how many, and how far down.
+func (n *notesScreen) position() string {
+	total := n.vp.TotalLineCount()
+	if total == 0 {
+		return ""
+	}
+	if n.vp.AtTop() && n.vp.AtBottom() {
+		return fmt.Sprintf("all %d lines", total)
+	}
+	first := n.vp.YOffset() + 1
+	last := min(n.vp.YOffset()+n.vp.VisibleLineCount(), total)
+	return fmt.Sprintf("lines %d–%d of %d · %d%%", first, last, total, int(n.vp.ScrollPercent()*100+0.5))
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,10 +154,13 @@ func (p *photos) bindings() []key.Binding {
 	if p.confirm != "" {
 		return []key.Binding{keys.Confirm, keys.Cancel}
 	}
-	if p.full {
-		return []key.Binding{keys.Back, keys.Delete}
+	if p.list.SettingFilter() {
+		return []key.Binding{keys.FilterApply, keys.FilterCancel}
 	}
-	return []key.Binding{keys.Up, keys.Down, keys.Filter, keys.Open, keys.Delete, keys.Undo}
+	if p.full {
+		return []key.Binding{keys.NextPhoto, keys.PrevPhoto, keys.Back, keys.Delete}
+	}
+	return []key.Binding{keys.Open, keys.Delete, keys.Undo, keys.Filter, keys.Move}
 }
 
 func (p *photos) selected() (album.Photo, bool) {
@@ -287,6 +291,9 @@ func (p *photos) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, keys.Undo):
 		return func() tea.Msg {
 			name, err := a.Undo()
+			if errors.Is(err, album.ErrNothingToUndo) {
+				return statusMsg{"Nothing to undo", false} // news, not a failure
+			}
 			if err != nil {
 				return statusMsg{"Undo: " + err.Error(), true}
 			}
@@ -300,6 +307,12 @@ func (p *photos) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case p.full && (key.Matches(msg, keys.Back) || key.Matches(msg, keys.Open)):
 		p.full = false
+		return p.drawPreview()
+	case p.full && key.Matches(msg, keys.NextPhoto):
+		p.list.CursorDown() // the list's own → and l turn a page
+		return p.drawPreview()
+	case p.full && key.Matches(msg, keys.PrevPhoto):
+		p.list.CursorUp()
 		return p.drawPreview()
 	}
 	var cmd tea.Cmd

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"pistream/internal/termtext"
 	"pistream/tui/internal/testhook"
@@ -159,15 +160,17 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			r.setStatus("Saved "+msg.photo.Name, false)
 		}
-		return r, r.broadcast(msg)
+		return r, tea.Batch(r.broadcast(msg), r.relayout())
 	case commandPanicMsg:
 		r.crash(msg.value, msg.stack)
 		return r, tea.Quit
 	case statusMsg:
 		r.setStatus(msg.text, msg.isErr)
-		return r, nil
+		return r, r.relayout() // an error may take more lines
 	case previewMsg: // only Live draws the camera's frames
 		return r, r.screens[screenLive].update(msg)
+	case tea.MouseWheelMsg: // only the screen shown scrolls
+		return r, r.screens[r.active].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
 		r.clearIdleWarning()
@@ -203,6 +206,9 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	if cur.capturing() {
 		return cur.update(msg)
 	}
+	if t, ok := cur.(keyTaker); ok && t.takes(msg) {
+		return cur.update(msg)
+	}
 	switch {
 	case key.Matches(msg, keys.Quit):
 		return tea.Quit
@@ -231,21 +237,57 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// helpKeys are the bindings help shows now.
+// keyTaker is a screen that takes some keys before the global ones (the
+// note reader's space).
+type keyTaker interface{ takes(tea.KeyPressMsg) bool }
+
+// mouser is a screen that may want the mouse.
+type mouser interface{ mouse() bool }
+
+// helpKeys are the bindings help shows now: the keys that act now. While
+// the screen takes every key (a y/n question, a filter being typed), its
+// own and ctrl+c; else its own and the global ones, the short help dropping
+// the screen's last keys (each screen lists its keys most used first),
+// then snapshot, to fit the window: ? and q stay.
 func (r *root) helpKeys() helpKeys {
-	own := r.screens[r.active].bindings()
-	return helpKeys{
-		short: append(append([]key.Binding(nil), own...), keys.Snapshot, keys.Help, keys.Quit),
-		full:  [][]key.Binding{own, keys.global()},
+	cur := r.screens[r.active]
+	own := cur.bindings()
+	if cur.capturing() {
+		return helpKeys{
+			short: append(append([]key.Binding(nil), own...), keys.ForceQuitKey),
+			full:  [][]key.Binding{own, {keys.ForceQuitKey}},
+		}
 	}
+	snapshot := keys.Snapshot
+	if t, ok := cur.(keyTaker); ok && t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}) {
+		snapshot = keys.SnapshotS
+	}
+	global := []key.Binding{snapshot, keys.Help, keys.Quit}
+	h := r.help
+	h.SetWidth(0) // measure, not truncate
+	short := append(append([]key.Binding(nil), own...), global...)
+	for n := len(own); n > 0 && lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20); n-- {
+		short = append(append(short[:0:0], own[:n-1]...), global...)
+	}
+	if lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20) {
+		short = short[1:] // snapshot too: ? and q stay
+	}
+	all := keys.global()
+	for i, b := range all {
+		if b.Help() == keys.Snapshot.Help() {
+			all[i] = snapshot
+		}
+	}
+	return helpKeys{short: short, full: [][]key.Binding{own, all}}
 }
 
 // relayout tells the screens their new size when it changed.
 func (r *root) relayout() tea.Cmd {
 	r.help.SetWidth(max(r.env.width, 20))
 	r.help.ShowAll = r.full
-	h := max(r.env.height, 5) - 2 - lipgloss.Height(r.help.View(r.helpKeys()))
-	b := bodySizeMsg{w: max(r.env.width, 20), h: max(h, 1)}
+	w := max(r.env.width, 20)
+	h := max(r.env.height, 5) - 1 - lipgloss.Height(r.statusBar(w)) - lipgloss.Height(r.help.View(r.helpKeys()))
+	b := bodySizeMsg{w: w, h: max(h, 1)}
 	if b == r.body {
 		return nil
 	}
@@ -277,6 +319,9 @@ func (r *root) View() (v tea.View) {
 	}()
 	v = tea.NewView(r.render())
 	v.AltScreen = true
+	if m, ok := r.screens[r.active].(mouser); ok && m.mouse() {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "pistream"
 	return v
 }
@@ -305,8 +350,8 @@ func (r *root) render() string {
 }
 
 // The smallest window the TUI draws its screens in: the tabs, the status
-// bar on one line, the Photos list beside a picture.
-const minWidth, minHeight = 60, 10
+// bar on one line, the Photos list (40 wide) beside a picture.
+const minWidth, minHeight = 50, 10
 
 // tooSmall is the one line shown instead of the screens in a window
 // smaller than minWidth×minHeight.
@@ -357,14 +402,35 @@ func (r *root) statusBar(w int) string {
 			style = st.statusErr
 		}
 		left, right := k.left, truncate(k.right, w-2)
-		gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 2
-		if gap < 1 {
-			left = truncate(left, max(w-lipgloss.Width(right)-3, 0))
-			gap = max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+		room := max(w-lipgloss.Width(right)-3, 0)
+		var above []string // an error's lines before the last
+		if lipgloss.Width(left) > room {
+			if k.isErr && room >= 10 {
+				// An error is read whole: wrapped at words, on as many
+				// lines as it takes, up to maxStatusLines, the camera's
+				// state on the last.
+				lines := strings.Split(ansi.Wrap(left, room, ""), "\n")
+				if len(lines) > maxStatusLines {
+					lines = lines[:maxStatusLines]
+					lines[maxStatusLines-1] = truncate(lines[maxStatusLines-1]+" …", room)
+				}
+				above, left = lines[:len(lines)-1], lines[len(lines)-1]
+			} else {
+				left = truncate(left, room)
+			}
 		}
-		return style.Width(w).MaxWidth(w).Render(" " + left + strings.Repeat(" ", gap) + right + " ")
+		var bar []string
+		for _, line := range above {
+			bar = append(bar, style.Width(w).MaxWidth(w).Render(" "+line))
+		}
+		gap := max(w-lipgloss.Width(left)-lipgloss.Width(right)-2, 1)
+		bar = append(bar, style.Width(w).MaxWidth(w).Render(" "+left+strings.Repeat(" ", gap)+right+" "))
+		return strings.Join(bar, "\n")
 	})
 }
+
+// maxStatusLines is the most lines the status bar takes for an error.
+const maxStatusLines = 4
 
 // truncate shortens s to n cells with an ellipsis.
 func truncate(s string, n int) string {

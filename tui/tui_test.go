@@ -477,10 +477,11 @@ func TestLiveScreen(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		w, h int
-	}{{"live", 100, 30}, {"live-narrow", 60, 24}} {
+	}{{"live", 100, 30}, {"live-narrow", 60, 24}, {"live-small", 50, 15}} {
 		t.Run(tc.name, func(t *testing.T) {
 			app, _, _ := newTestApp(t)
 			app.SSH = "ssh -p 2222 pi.local"
+			app.URLs = []string{"http://raspberrypi.local:8080/?token=3f9c0e5b7d2a41c8b6e9f0a1d2c3b4a5", "http://127.0.0.1:8080/"}
 			d := newDriver(t, app)
 			d.send(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
 			golden(t, tc.name, d.screen())
@@ -495,8 +496,7 @@ func TestLiveScreen(t *testing.T) {
 // draws it now, as a preview render would deliver it.
 func testPreview(t *testing.T, l *live) previewMsg {
 	t.Helper()
-	cs := l.env.app.Camera.Status()
-	cols, rows := previewSize(l.bodyW, l.bodyH, cs.Width, cs.Height)
+	cols, rows := l.previewSize(l.bodyW, l.bodyH)
 	pic, err := drawJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
 	if err != nil {
 		t.Fatal(err)
@@ -511,6 +511,7 @@ func testPreview(t *testing.T, l *live) previewMsg {
 func TestLiveLayoutMatchesLipgloss(t *testing.T) {
 	app, _, _ := newTestApp(t)
 	app.SSH, app.OpenFeed = "ssh -p 2222 pi.local", true
+	app.URLs = append(app.URLs, "http://raspberrypi.local:8080/?token=3f9c0e5b7d2a41c8b6e9f0a1d2c3b4a5")
 	d := newDriver(t, app)
 	r := d.m.(*root)
 	l := r.screens[screenLive].(*live)
@@ -520,10 +521,16 @@ func TestLiveLayoutMatchesLipgloss(t *testing.T) {
 		w, h := max(r.env.width, 20), max(r.env.height, 5)
 		tabs, status, help := r.tabs(w), r.statusBar(w), r.help.View(r.helpKeys())
 		bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(help), 1)
+		links, _ := l.linkLines(w)
+		top := min(max(bodyH-len(links), 1), bodyH)
 		cs := app.Camera.Status()
-		cols, _ := previewSize(w, bodyH, cs.Width, cs.Height)
+		cols, _ := previewSize(w, top, cs.Width, cs.Height)
 		info := l.info(l.facts(cs, panelWidth(w, cols)))
-		body := lipgloss.NewStyle().Width(w).Height(bodyH).MaxHeight(bodyH).MaxWidth(w).Render(l.layout(w, bodyH, cols, info))
+		body := lipgloss.NewStyle().Width(w).Height(top).MaxHeight(top).MaxWidth(w).Render(l.layout(w, top, cols, info))
+		if n := bodyH - top; n > 0 {
+			body = lipgloss.JoinVertical(lipgloss.Left, body,
+				lipgloss.NewStyle().Width(w).Render(strings.Join(links[:n], "\n")))
+		}
 		return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, help)
 	}
 	for _, size := range [][2]int{{100, 30}, {200, 60}, {100, 10}, {76, 20}, {75, 20}, {60, 24}, {60, 10}} {
