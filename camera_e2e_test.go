@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"image/jpeg"
 	"io"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -94,5 +96,37 @@ func TestRotateQuarterSwapsSize(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() != 240 || b.Dy() != 320 {
 		t.Errorf("snapshot is %dx%d, want 240x320", b.Dx(), b.Dy())
+	}
+}
+
+// A camera that never opened is not reported as opened: /state's "opened"
+// stays empty while "camera" says it is retrying, with the error.
+func TestStateOpenedOnlyWhenOpened(t *testing.T) {
+	port, dir := freePort(t), t.TempDir()
+	p := spawn(t, "http://127.0.0.1:"+strconv.Itoa(port), launch{}, binPath, "--config", "", "--headless",
+		"--http", "127.0.0.1:"+strconv.Itoa(port), "--http-auth", "none", "--ssh", "", "--camera", "/dev/video99",
+		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := p.get(t.Context(), "/state")
+		if err != nil { // not listening yet
+			if time.Now().After(deadline) {
+				t.Fatalf("/state: %v", err)
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		resp.Body.Close()
+		st := p.state(t)
+		if st.Error != "" && (st.Camera == "reconnecting" || st.Camera == "failed") {
+			if st.Opened != "" {
+				t.Errorf("/state: opened %q for a camera that never opened (camera %s, error %q)", st.Opened, st.Camera, st.Error)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/state never reported the failure: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

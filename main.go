@@ -145,7 +145,7 @@ func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&o.ssh, "ssh", ":2222", "SSH listen address of the control TUI; empty turns SSH off")
-	fs.DurationVar(&o.sshIdle, "ssh-idle", 30*time.Minute, "close SSH sessions idle this long; 0 never")
+	fs.DurationVar(&o.sshIdle, "ssh-idle", 30*time.Minute, "close SSH sessions this long without a key press (time on Live not counted), warned before; 0 never")
 	fs.IntVar(&o.maxSessions, "max-sessions", 8, "most SSH sessions at once")
 	fs.DurationVar(&o.sshGrace, "ssh-login-grace", sshd.DefaultLoginGrace, "close an SSH connection that has not logged in this long after connecting")
 	fs.IntVar(&o.maxStartups, "ssh-max-startups", sshd.DefaultMaxStartups, "most SSH connections logging in at once; more are closed at once")

@@ -395,6 +395,7 @@ func TestSSHLimits(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		e3 := startTUI(t, nil, "--ssh-idle", "4s")
 		s := e3.open(t)
+		s.press("3") // time on Live does not count
 		if !s.ended(10 * time.Second) {
 			t.Fatal("an idle session was not closed")
 		}

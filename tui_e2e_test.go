@@ -4,15 +4,20 @@ package main
 // to the pistream binary, and a terminal emulator reads the screen.
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,6 +152,12 @@ func (c *countingWriter) stats() (int64, string) {
 // connect opens an SSH session with a 100x30 PTY to the TUI.
 func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, error) {
 	t.Helper()
+	return e.connectSize(t, key, 100, 30, env...)
+}
+
+// connectSize opens an SSH session with a cols×rows PTY to the TUI.
+func (e *tuiEnv) connectSize(t testing.TB, key ssh.Signer, cols, rows int, env ...string) (*screen, error) {
+	t.Helper()
 	conn, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
 		User:            "pi",
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(key)},
@@ -166,10 +177,10 @@ func (e *tuiEnv) connect(t testing.TB, key ssh.Signer, env ...string) (*screen, 
 			t.Fatalf("setenv: %v", err)
 		}
 	}
-	if err := sess.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
+	if err := sess.RequestPty("xterm-256color", rows, cols, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
 		t.Fatalf("pty: %v", err)
 	}
-	s := &screen{t: t, emu: vt.NewSafeEmulator(100, 30), sess: sess, conn: conn, raw: &countingWriter{}}
+	s := &screen{t: t, emu: vt.NewSafeEmulator(cols, rows), sess: sess, conn: conn, raw: &countingWriter{}}
 	if e.background != nil {
 		s.emu.SetDefaultBackgroundColor(e.background)
 	}
@@ -488,5 +499,330 @@ func BenchmarkLiveScreenBytes(b *testing.B) {
 			b.ReportMetric(float64(n1-n0)/sec/1024, "KiB/s")
 			s.press("q")
 		})
+	}
+}
+
+// selectedRE finds the photo the Photos list shows selected: the list marks
+// it with a bar before its name.
+var selectedRE = regexp.MustCompile(`│ (\S+\.jpg)`)
+
+// A photo just taken is the selected one when the user next looks: on
+// Photos after snapshots on Live (more than a page of them), and at once
+// when taken on Photos.
+func TestNewPhotoSelected(t *testing.T) {
+	e := startTUI(t, nil)
+	s := e.open(t)
+	photosDir := filepath.Join(e.dir, "photos")
+	var last string
+	for i := range 10 { // a page of Photos at 100x30 holds 8
+		s.press("s")
+		deadline := time.Now().Add(30 * time.Second)
+		for len(photosIn(t, photosDir)) < i+1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("snapshot %d was never saved", i+1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		names := photosIn(t, photosDir)
+		slices.Sort(names)
+		last = names[len(names)-1]
+		s.waitFor("Saved " + last)
+	}
+	s.press("2")
+	s.waitFor("10 photos")
+	if m := selectedRE.FindStringSubmatch(s.waitFor(last)); m == nil || m[1] != last {
+		t.Errorf("Photos opened with %v selected, want the newest, %s:\n%s", m, last, s.text())
+	}
+
+	s.press("j") // look at another one, then take a photo here
+	s.press("s")
+	s.waitFor("11 photos")
+	names := photosIn(t, photosDir)
+	slices.Sort(names)
+	newest := names[len(names)-1]
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		sel := selectedRE.FindStringSubmatch(s.text())
+		if sel != nil && sel[1] == newest {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the photo taken on Photos, %s, is not selected:\n%s", newest, s.text())
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+// At 80x24, the classic terminal, the Live picture fills every row between
+// the tabs and the status bar and a photo's details are not cut; in a
+// window too small for the screens, one line says so.
+func TestSmallWindows(t *testing.T) {
+	e := startTUI(t, nil)
+	s, err := e.connectSize(t, e.key, 80, 24)
+	if err != nil {
+		t.Fatalf("ssh: %v", err)
+	}
+	s.waitFor("Open in a browser")
+	// The picture's rows are those from below the tabs to above the links
+	// ("Open in a browser" and the lines after it).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		txt := s.text()
+		lines := strings.Split(txt, "\n")
+		empty := -1
+		for y := 1; y < len(lines) && !strings.Contains(lines[y], "Open in a browser"); y++ {
+			if !strings.Contains(lines[y], "▀") {
+				empty = y
+				break
+			}
+		}
+		if empty < 0 && strings.Contains(txt, "Open in a browser") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("at 80x24 the picture leaves row %d empty:\n%s", empty, txt)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	s.press("s")
+	s.waitFor("Saved ")
+	s.press("2")
+	s.waitFor("1 photo")
+	s.waitFor("640×480") // not "640×48…"
+
+	s.resize(40, 10)
+	txt := s.waitFor("needs 50×10")
+	var shown []string
+	for _, line := range strings.Split(txt, "\n") {
+		if strings.TrimSpace(line) != "" {
+			shown = append(shown, line)
+		}
+	}
+	if len(shown) != 1 || !strings.Contains(shown[0], "40×10") {
+		t.Errorf("a 40x10 window shows %d lines, want one saying it is too small:\n%s", len(shown), txt)
+	}
+	s.resize(80, 24) // big enough again: the screens come back
+	s.waitFor("1 photo")
+}
+
+// since is what the session sent after its first n bytes, or false when
+// that is no longer all kept.
+func (c *countingWriter) since(n int64) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n-n > int64(len(c.tail)) {
+		return "", false
+	}
+	return string(c.tail[int64(len(c.tail))-(c.n-n):]), true
+}
+
+// waitColours waits until what the session sends after byte n draws the
+// picture in want (an SGR prefix such as "38;2;") and no longer in not.
+func (s *screen) waitColours(n int64, want, not string) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// The last 16 KiB sent: several updates of the picture.
+		m, _ := s.raw.stats()
+		from := max(n, m-16<<10)
+		out, ok := s.raw.since(from)
+		if ok && m-n > 16<<10 && strings.Contains(out, want) && !strings.Contains(out, not) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the picture is not drawn with %q only (has %q: %v, %q: %v)", want,
+				want, strings.Contains(out, want), not, strings.Contains(out, not))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// True colour without COLORTERM (which stock OpenSSH does not send): c
+// switches a session between 256 colours and true colour, the status bar
+// says so at the start; a terminal that answers the capability query for
+// "RGB" (XTGETTCAP, as xterm, kitty, foot and WezTerm do) gets true colour
+// by itself.
+func TestTrueColourWithoutCOLORTERM(t *testing.T) {
+	e := startTUI(t, nil)
+	s := e.open(t)
+	s.waitFor("Press c for true colour")
+	s.waitFor("▀")
+	n, _ := s.raw.stats()
+	s.waitColours(n, "38;5;", "38;2;")
+	s.press("c")
+	s.waitFor("True colour")
+	n, _ = s.raw.stats()
+	s.waitColours(n, "38;2;", "38;5;")
+	s.press("c")
+	s.waitFor("256 colours")
+	n, _ = s.raw.stats()
+	s.waitColours(n, "38;5;", "38;2;")
+	s.press("q")
+
+	// A terminal that says it has RGB.
+	s, err := e.connect(t, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, tail := s.raw.stats()
+		if strings.Contains(tail, "\x1bP+q") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the TUI never asked the terminal for its capabilities (XTGETTCAP)")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.press("\x1bP1+r524742\x1b\\") // RGB (hex 524742): yes
+	s.waitFor("▀")
+	n, _ = s.raw.stats()
+	s.waitColours(n, "38;2;", "38;5;")
+}
+
+// The Photos filter finds the names that contain what is typed: "38-1"
+// among 31 photos taken a second apart from 10:38:00 finds the ten of
+// 10:38:1x, not every name with a 3, an 8, a dash and a 1 in that order.
+func TestPhotosFilterSubstring(t *testing.T) {
+	e := startTUI(t, nil)
+	photosDir := filepath.Join(e.dir, "photos")
+	img := getJPEG(t, e.proc, "/snapshot")
+	var want []string
+	for i := range 31 {
+		name := fmt.Sprintf("2026-11-26_10-%02d-%02d.000.jpg", 38+i/60, i%60)
+		if err := os.WriteFile(filepath.Join(photosDir, name), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(name, "38-1") {
+			want = append(want, name)
+		}
+	}
+	s := e.open(t)
+	s.press("2")
+	s.waitFor("31 photos")
+	s.press("/") // as a user types: the prompt, the term, enter
+	s.waitFor("Filter:")
+	s.press("38-1")
+	s.waitFor("Filter: 38-1")
+	s.press("\r")
+	s.waitFor(fmt.Sprintf("%d photos", len(want)))
+	// The first page shows the newest (at least five of them fit), and only
+	// names with 38-1 in them.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		txt := s.text()
+		var wrong, missing []string
+		for _, name := range regexp.MustCompile(`\S+\.jpg`).FindAllString(txt, -1) {
+			if !strings.Contains(name, "38-1") {
+				wrong = append(wrong, name)
+			}
+		}
+		for _, name := range want[len(want)-5:] {
+			if !strings.Contains(txt, name) {
+				missing = append(missing, name)
+			}
+		}
+		if len(wrong) == 0 && len(missing) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the filter 38-1 shows %v, and not %v:\n%s", wrong, missing, txt)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+// OpenSSH's ssh with a command, as users try it: one line saying this is
+// pistream and to use ssh -t, and exit status 1; the same without a
+// command and without a terminal (ssh -T).
+func TestSSHCommandSaysUseT(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startTUI(t, nil)
+	if err := os.WriteFile(filepath.Join(e.dir, "authorized_keys"), ssh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for { // authorized_keys is re-read when it changes
+		s, err := e.connect(t, signer)
+		if err == nil {
+			s.conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new key never got in: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	host, port, _ := net.SplitHostPort(e.sshAddr)
+	for _, args := range [][]string{{"ls", "-l"}, {"-T"}} {
+		cmd := exec.Command("ssh", append([]string{"-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "LogLevel=ERROR", "pi@" + host}, args...)...)
+		cmd.Stdin = strings.NewReader("")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		var exit *exec.ExitError
+		if err := cmd.Run(); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("ssh %v: %v, want exit status 1; output %q", args, err, out.String())
+		}
+		msg := strings.TrimSpace(out.String())
+		if strings.Count(msg, "\n") > 0 || !strings.Contains(msg, "pistream") || !strings.Contains(msg, "ssh -t") {
+			t.Errorf("ssh %v said %q, want one line naming pistream and ssh -t", args, msg)
+		}
+	}
+}
+
+// --ssh-idle: a session watching Live is not closed, however long no key
+// is pressed; away from Live it is warned before it is closed (half the
+// idle time before, for one this short; a minute before for the default
+// 30 minutes), and a key press takes the warning away and starts again.
+func TestIdleWarnsAndSparesLive(t *testing.T) {
+	e := startTUI(t, nil, "--ssh-idle", "3s")
+	s := e.open(t)
+	// Watching Live for three times the idle time: still there. The
+	// picture goes on changing meanwhile, which the session shows.
+	n0, _ := s.raw.stats()
+	time.Sleep(9 * time.Second)
+	if n1, _ := s.raw.stats(); n1 == n0 {
+		t.Fatal("the Live picture stopped changing: the test cannot tell a watched session")
+	}
+	s.press("3") // fails, or shows nothing, in a closed session
+	s.waitFor("No notes yet")
+	if strings.Contains(s.text(), "without a key press") {
+		t.Fatal("a session watching Live was closed for idleness")
+	}
+	s.waitFor("this session closes in")
+	s.press("j") // a key: the warning goes, the count starts again
+	deadline := time.Now().Add(30 * time.Second)
+	for strings.Contains(s.text(), "this session closes in") {
+		if time.Now().After(deadline) {
+			t.Fatal("a key press left the idle warning on screen")
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	s.waitFor("this session closes in")
+	if !s.ended(30 * time.Second) {
+		t.Fatal("an idle session away from Live was not closed")
+	}
+	_, tail := s.raw.stats()
+	if !strings.Contains(tail, "without a key press") {
+		t.Errorf("the session ended without saying why: %q", tail[max(len(tail)-300, 0):])
 	}
 }

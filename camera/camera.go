@@ -247,6 +247,7 @@ func (c *Camera) Run(ctx context.Context) {
 				backoff = min(2*backoff, c.cfg.BackoffMax)
 				continue
 			}
+			c.update(func(s *Status) { s.Opened = spec })
 			c.alive(time.Now())
 		}
 		err := c.stream(ctx, spec, src, pipe) // closes src
@@ -285,8 +286,7 @@ func (c *Camera) openFirst(ctx context.Context) (string, Source) {
 			return spec, src
 		}
 		if i == len(cands)-1 {
-			c.update(func(s *Status) { s.Opened = spec })
-			c.failed(err, 1)
+			c.failed(err, 1) // Opened stays empty until it opens
 			return spec, nil
 		}
 		c.log.Info("candidate did not work", "source", spec, "err", err)

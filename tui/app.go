@@ -39,7 +39,8 @@ type App struct {
 
 // NewModel returns the root model of one session. ctx ends with the
 // session; the model's subscriptions end with it. With idle > 0 the
-// session quits after that long without a key press. The model says why
+// session quits after that long without a key press, time on Live not
+// counted, warned before in the status bar. The model says why
 // the session ended, if not by the user's choice, through EndReason.
 func (a *App) NewModel(ctx context.Context, idle time.Duration) tea.Model {
 	return newRoot(ctx, a, idle)

@@ -27,7 +27,7 @@ func (r *root) EndReason() string {
 	case r.crashed != "":
 		return fmt.Sprintf("this session hit an internal error and was closed (%s); other sessions go on", notes.SanitizeName(r.crashed))
 	case r.idled:
-		return fmt.Sprintf("session closed after %v without a key press", r.idle)
+		return fmt.Sprintf("session closed after %v without a key press away from Live", r.idle)
 	}
 	return ""
 }

@@ -48,6 +48,7 @@ func TestCommandPanicEndsSession(t *testing.T) {
 func TestEndReasonIdle(t *testing.T) {
 	app, _, _ := newTestApp(t)
 	r := newRoot(t.Context(), app, time.Minute)
+	r.active = screenPhotos // time on Live does not count
 	r.lastInput = time.Now().Add(-2 * time.Minute)
 	m, cmd := r.Update(tickMsg(time.Now()))
 	if cmd == nil {
@@ -56,7 +57,7 @@ func TestEndReasonIdle(t *testing.T) {
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Error("an idle session did not quit")
 	}
-	if why := m.(*root).EndReason(); why != "session closed after 1m0s without a key press" {
+	if why := m.(*root).EndReason(); why != "session closed after 1m0s without a key press away from Live" {
 		t.Errorf("EndReason %q", why)
 	}
 }

@@ -8,6 +8,7 @@ type keyMap struct {
 	Live, Photos, Notes key.Binding
 	NextTab, PrevTab    key.Binding
 	Snapshot            key.Binding
+	Colours             key.Binding
 	Help                key.Binding
 	Quit                key.Binding
 
@@ -39,6 +40,7 @@ var keys = keyMap{
 	NextTab:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 	PrevTab:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
 	Snapshot: key.NewBinding(key.WithKeys("s", "space"), key.WithHelp("s/space", "snapshot")),
+	Colours:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "true colour on/off")),
 	Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 
@@ -80,5 +82,5 @@ func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 
 // global are the bindings every screen has.
 func (k keyMap) global() []key.Binding {
-	return []key.Binding{k.Live, k.Photos, k.Notes, k.NextTab, k.PrevTab, k.Snapshot, k.Help, k.Quit}
+	return []key.Binding{k.Live, k.Photos, k.Notes, k.NextTab, k.PrevTab, k.Snapshot, k.Colours, k.Help, k.Quit}
 }

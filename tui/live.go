@@ -72,8 +72,12 @@ type previewMsg struct {
 	err        error
 }
 
-// infoWidth is the width of the panel beside the picture.
-const infoWidth = 38
+// infoWidth is the width of the panel beside the picture; it narrows down
+// to minInfoWidth when the picture would otherwise leave rows empty.
+const (
+	infoWidth    = 38
+	minInfoWidth = 23
+)
 
 func newLive(e *env) *live { return &live{env: e} }
 
@@ -86,7 +90,8 @@ func (l *live) exact() {}
 // previewSize is the largest picture area for a body of w×h cells, the
 // links below it.
 func (l *live) previewSize(w, h int) (int, int) {
-	return previewSize(w, l.topHeight(w, h))
+	cs := l.env.app.Camera.Status()
+	return previewSize(w, l.topHeight(w, h), cs.Width, cs.Height)
 }
 
 // topHeight is the height left to the picture and the panel in a body of
@@ -97,12 +102,28 @@ func (l *live) topHeight(w, h int) int {
 }
 
 // previewSize is the largest picture area beside or above the panel in
-// w×h cells.
-func previewSize(w, h int) (int, int) {
-	if w >= 2*infoWidth {
-		return w - infoWidth - 1, h
+// w×h cells, for a picture of aw×ah pixels (0 when not known). Wide
+// enough, the panel goes beside the picture, infoWidth wide, or narrower
+// (down to minInfoWidth) where that lets the picture be as tall as h.
+func previewSize(w, h, aw, ah int) (int, int) {
+	if w < 2*infoWidth {
+		return w, max(h-7, 3) // the panel's facts go below
 	}
-	return w, max(h-7, 3) // the panel's facts go below
+	cols := w - infoWidth - 1
+	if aw > 0 && ah > 0 {
+		fill := (2*h*aw + ah - 1) / ah // columns of a picture as tall as h
+		cols = max(cols, min(fill, w-minInfoWidth-1))
+	}
+	return cols, h
+}
+
+// panelWidth is the width of the info panel for a body w cells wide whose
+// picture area is cols wide.
+func panelWidth(w, cols int) int {
+	if w < 2*infoWidth {
+		return min(infoWidth, w)
+	}
+	return w - cols - 1
 }
 
 func (l *live) update(msg tea.Msg) tea.Cmd {
@@ -144,15 +165,17 @@ func (l *live) update(msg tea.Msg) tea.Cmd {
 // again only when the picture, the panel's facts, the colours or the size
 // changed since the last view.
 func (l *live) view(w, h int) string {
-	facts := l.facts(min(infoWidth, w))
+	cs := l.env.app.Camera.Status()
+	top := l.topHeight(w, h)
+	cols, _ := previewSize(w, top, cs.Width, cs.Height)
+	facts := l.facts(cs, panelWidth(w, cols))
 	return l.shown.get(liveKey{w, h, l.gen, facts}, func() string {
 		if l.panel.text == "" || l.panel.facts != facts {
 			l.panel = l.drawPanel(facts)
 		}
-		top := l.topHeight(w, h)
-		text, ok := l.compose(w, top)
+		text, ok := l.compose(w, top, cols)
 		if !ok {
-			text = fitBlock(l.layout(w, top, l.panel.text), w, top)
+			text = fitBlock(l.layout(w, top, cols, l.panel.text), w, top)
 		}
 		return l.withLinks(text, w, h-top)
 	})
@@ -177,7 +200,7 @@ func (l *live) withLinks(top string, w, n int) string {
 
 // layout places the picture (or what stands for it) and the info panel
 // with lipgloss, measuring every line: for what compose cannot place.
-func (l *live) layout(w, h int, info string) string {
+func (l *live) layout(w, h, cols int, info string) string {
 	pic := l.pic.text
 	if pic == "" {
 		pic = l.env.styles.dim.Render("waiting for the camera…")
@@ -186,7 +209,6 @@ func (l *live) layout(w, h int, info string) string {
 		pic = l.env.styles.bad.Render("preview: " + l.err.Error())
 	}
 	if w >= 2*infoWidth {
-		cols, _ := previewSize(w, h)
 		pic = lipgloss.NewStyle().Width(cols).Render(pic)
 		return lipgloss.JoinHorizontal(lipgloss.Top, pic, " ", info)
 	}
@@ -198,14 +220,13 @@ func (l *live) layout(w, h int, info string) string {
 // reports false when a line would not fit where it goes (no picture yet, a
 // picture drawn for another size, a panel wider than a narrow window):
 // layout then wraps or truncates it as before.
-func (l *live) compose(w, h int) (string, bool) {
+func (l *live) compose(w, h, cols int) (string, bool) {
 	if l.err != nil || l.pic.text == "" {
 		return "", false
 	}
 	pic, info := l.pic.lines, l.panel.lines
 	b := newBlock(w, h, len(l.pic.text)+len(l.panel.text))
 	if w >= 2*infoWidth {
-		cols, _ := previewSize(w, h)
 		if l.pic.width > cols || slices.Max(l.panel.widths) > w-cols-1 {
 			return "", false
 		}
@@ -237,10 +258,10 @@ func (l *live) compose(w, h int) (string, bool) {
 	return b.String(), true
 }
 
-// facts gathers what the info panel shows now, for a panel w cells wide.
-func (l *live) facts(w int) liveFacts {
+// facts gathers what the info panel shows of the camera's status cs, for
+// a panel w cells wide.
+func (l *live) facts(cs camera.Status, w int) liveFacts {
 	app := l.env.app
-	cs := app.Camera.Status()
 	f := liveFacts{
 		w: w, dark: l.env.dark, state: cs.State, source: cs.Opened, width: cs.Width, height: cs.Height,
 		fps: cs.FPS, measuredFPS: cs.MeasuredFPS, err: cs.Err, errTime: cs.ErrTime,

@@ -3,7 +3,10 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
@@ -22,6 +25,7 @@ type photos struct {
 	err  error // listing the album failed
 
 	full       bool   // the selected photo fills the window
+	took       string // a photo this session took, to select once listed
 	confirm    string // photo whose deletion awaits y/n
 	preview    string
 	previewFor photoPreviewKey // what preview shows
@@ -79,7 +83,33 @@ type (
 )
 
 func newPhotos(e *env) *photos {
-	return &photos{env: e, list: newList(e.dark, "photo", "photos")}
+	l := newList(e.dark, "photo", "photos")
+	l.Filter = substringFilter
+	return &photos{env: e, list: l}
+}
+
+// substringFilter keeps the names that contain term, ignoring case, in the
+// list's order (newest first): a file name is looked for by a piece of it,
+// such as a date or a time, which a fuzzy match scatters over every name
+// that has its characters in order.
+func substringFilter(term string, targets []string) []list.Rank {
+	term = strings.ToLower(term)
+	n := utf8.RuneCountInString(term)
+	var ranks []list.Rank
+	for i, t := range targets {
+		lower := strings.ToLower(t)
+		at := strings.Index(lower, term)
+		if at < 0 {
+			continue
+		}
+		first := utf8.RuneCountInString(lower[:at])
+		matched := make([]int, n)
+		for j := range matched {
+			matched[j] = first + j
+		}
+		ranks = append(ranks, list.Rank{Index: i, MatchedIndexes: matched})
+	}
+	return ranks
 }
 
 // newList is a bubbles list as the screens use it: no title and no help of
@@ -148,7 +178,14 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 	case albumRelistMsg:
 		return p.reload()
 	case snapshotMsg:
-		return nil // the album's own notification reloads the list
+		// The album's own notification reloads the list; the photo is
+		// selected when it is listed, now or then.
+		if msg.err == nil {
+			p.took = msg.photo.Name
+			p.selectTaken()
+			return p.drawPreview()
+		}
+		return nil
 	case photosLoadedMsg:
 		p.err = msg.err
 		if msg.err != nil {
@@ -160,10 +197,10 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		}
 		cur, _ := p.selected()
 		cmd := p.list.SetItems(items)
-		for i, it := range p.list.VisibleItems() {
-			if it.(photoItem).Name == cur.Name {
-				p.list.Select(i)
-				break
+		if !p.selectTaken() {
+			p.selectName(cur.Name)
+			if slices.ContainsFunc(msg.photos, func(ph album.Photo) bool { return ph.Name == p.took }) {
+				p.took = "" // listed but filtered out: not looked for again
 			}
 		}
 		return tea.Batch(cmd, p.drawPreview())
@@ -191,6 +228,29 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
 	return cmd
+}
+
+// selectTaken selects the photo this session took last, once it is in the
+// list, and reports whether it did: a photo just taken is the one the user
+// sees when they next look, whatever was selected before.
+func (p *photos) selectTaken() bool {
+	if p.took == "" || !p.selectName(p.took) {
+		return false
+	}
+	p.took = ""
+	return true
+}
+
+// selectName selects the photo called name among those shown and reports
+// whether it is there.
+func (p *photos) selectName(name string) bool {
+	for i, it := range p.list.VisibleItems() {
+		if it.(photoItem).Name == name {
+			p.list.Select(i)
+			return true
+		}
+	}
+	return false
 }
 
 func delegate(dark bool) list.DefaultDelegate {
@@ -268,7 +328,10 @@ func (p *photos) previewArea(w, h int) (int, int) {
 	return max(w-p.listWidth(w)-2, 1), h
 }
 
-func (p *photos) listWidth(w int) int { return min(max(w*2/5, 30), w) }
+// listWidth is the list's width in a body w cells wide: 40 cells at
+// least, which an item's details take ("2026-11-25 14:03 · 12.3 MB ·
+// 4608×2592" and the list's margin).
+func (p *photos) listWidth(w int) int { return min(max(w*2/5, 40), w) }
 
 // drawPreview starts drawing the selected photo if it isn't drawn yet.
 func (p *photos) drawPreview() tea.Cmd {

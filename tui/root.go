@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -66,7 +67,10 @@ type root struct {
 	statusView cached[statusKey]
 	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
-	idle      time.Duration // quit after this long without a key; 0 never
+	colourHint bool   // the hint to press c for true colour was shown
+	idleWarned string // the idle warning shown, until a key is pressed
+
+	idle      time.Duration // quit after this long without a key (off Live); 0 never
 	lastInput time.Time
 	idled     bool   // quit for idleness
 	crashed   string // quit after this panic
@@ -99,7 +103,9 @@ func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 // Init starts the screens' subscriptions and the ticks. Its commands are
 // guarded: a panic in one ends only this session.
 func (r *root) Init() tea.Cmd {
-	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	// A terminal that answers it has true colour ("RGB", or tmux's "Tc"):
+	// Bubble Tea then draws in true colour, COLORTERM or not.
+	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor, tea.RequestCapability("RGB"), tea.RequestCapability("Tc")}
 	for _, s := range r.screens {
 		if i, ok := s.(interface{ init() tea.Cmd }); ok {
 			cmds = append(cmds, i.init())
@@ -138,11 +144,10 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.help.Styles = help.DefaultStyles(r.env.dark)
 		return r, r.broadcast(msg)
 	case tea.ColorProfileMsg:
-		r.env.profile = msg.Profile
+		r.colourProfile(msg.Profile)
 		return r, nil
 	case tickMsg:
-		if r.idle > 0 && time.Since(r.lastInput) > r.idle {
-			r.idled = true
+		if r.checkIdle(time.Now()) {
 			return r, tea.Quit
 		}
 		if r.active != screenLive {
@@ -168,6 +173,7 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, r.screens[r.active].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
+		r.clearIdleWarning()
 		if testhook.KeyPress != nil {
 			testhook.KeyPress(msg)
 		}
@@ -220,6 +226,8 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 		r.active = (r.active + 1) % len(r.screens)
 	case key.Matches(msg, keys.PrevTab):
 		r.active = (r.active + len(r.screens) - 1) % len(r.screens)
+	case key.Matches(msg, keys.Colours):
+		return r.switchColours()
 	case key.Matches(msg, keys.Snapshot):
 		r.setStatus("Taking a snapshot…", false)
 		return r.env.app.snapshot(r.env.ctx)
@@ -321,6 +329,9 @@ func (r *root) View() (v tea.View) {
 // render draws the whole window: tabs, the active screen, status and help.
 func (r *root) render() string {
 	e := r.env
+	if e.width < minWidth || e.height < minHeight {
+		return tooSmall(e.width, e.height)
+	}
 	w, h := max(e.width, 20), max(e.height, 5)
 	tabs := r.tabs(w)
 	status := r.statusBar(w)
@@ -336,6 +347,16 @@ func (r *root) render() string {
 		})
 	}
 	return r.frame.join(w, tabs, body, status, helpView)
+}
+
+// The smallest window the TUI draws its screens in: the tabs, the status
+// bar on one line, the Photos list (40 wide) beside a picture.
+const minWidth, minHeight = 50, 10
+
+// tooSmall is the one line shown instead of the screens in a window
+// smaller than minWidth×minHeight.
+func tooSmall(w, h int) string {
+	return truncate(fmt.Sprintf("pistream: window %d×%d, needs %d×%d", w, h, minWidth, minHeight), max(w, 1))
 }
 
 type bodyKey struct{ active, w, h int }
@@ -380,7 +401,7 @@ func (r *root) statusBar(w int) string {
 		if k.isErr {
 			style = st.statusErr
 		}
-		left, right := k.left, k.right
+		left, right := k.left, truncate(k.right, w-2)
 		room := max(w-lipgloss.Width(right)-3, 0)
 		var above []string // an error's lines before the last
 		if lipgloss.Width(left) > room {

@@ -466,7 +466,7 @@ func TestLiveWarnsOpenFeed(t *testing.T) {
 	app, _, _ := newTestApp(t)
 	app.OpenFeed = true
 	d := newDriver(t, app)
-	if s := d.screen(); !strings.Contains(s, "open to anyone") {
+	if s := d.screen(); !strings.Contains(s, "⚠ The feed is open to") { // wrapped in a narrow panel
 		t.Errorf("Live does not warn about an open feed:\n%s", s)
 	}
 }
@@ -521,17 +521,19 @@ func TestLiveLayoutMatchesLipgloss(t *testing.T) {
 		w, h := max(r.env.width, 20), max(r.env.height, 5)
 		tabs, status, help := r.tabs(w), r.statusBar(w), r.help.View(r.helpKeys())
 		bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(help), 1)
-		info := l.info(l.facts(min(infoWidth, w)))
 		links, _ := l.linkLines(w)
 		top := min(max(bodyH-len(links), 1), bodyH)
-		body := lipgloss.NewStyle().Width(w).Height(top).MaxHeight(top).MaxWidth(w).Render(l.layout(w, top, info))
+		cs := app.Camera.Status()
+		cols, _ := previewSize(w, top, cs.Width, cs.Height)
+		info := l.info(l.facts(cs, panelWidth(w, cols)))
+		body := lipgloss.NewStyle().Width(w).Height(top).MaxHeight(top).MaxWidth(w).Render(l.layout(w, top, cols, info))
 		if n := bodyH - top; n > 0 {
 			body = lipgloss.JoinVertical(lipgloss.Left, body,
 				lipgloss.NewStyle().Width(w).Render(strings.Join(links[:n], "\n")))
 		}
 		return lipgloss.JoinVertical(lipgloss.Left, tabs, body, status, help)
 	}
-	for _, size := range [][2]int{{100, 30}, {200, 60}, {100, 10}, {76, 20}, {75, 20}, {60, 24}, {25, 40}, {20, 5}} {
+	for _, size := range [][2]int{{100, 30}, {200, 60}, {100, 10}, {76, 20}, {75, 20}, {60, 24}, {60, 10}} {
 		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		for _, step := range []struct {
 			name string

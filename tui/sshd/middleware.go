@@ -49,6 +49,19 @@ func limitSessions(n *atomic.Int64, max int) wish.Middleware {
 	}
 }
 
+// requireTerminal ends a session that has no terminal (a command given,
+// as in "ssh pi.local -p 2222 ls", or ssh -T) with one line saying what
+// this is and how to reach it, and exit status 1.
+func requireTerminal(next ssh.Handler) ssh.Handler {
+	return func(s ssh.Session) {
+		if _, _, ok := s.Pty(); ok {
+			next(s)
+			return
+		}
+		wish.Fatalln(s, "pistream: this is pistream's control TUI; it needs a terminal and runs no commands. Connect without a command, or with ssh -t")
+	}
+}
+
 type modelKey struct{}
 
 // ender is a model that says why its session ended, when the user did not

@@ -17,7 +17,6 @@ import (
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2"
-	"charm.land/wish/v2/activeterm"
 	"charm.land/wish/v2/bubbletea"
 	"charm.land/wish/v2/logging"
 	"charm.land/wish/v2/recover"
@@ -29,7 +28,7 @@ import (
 type Config struct {
 	AuthorizedKeys string        // the public keys allowed in; re-read when it changes
 	HostKeyPath    string        // ed25519 host key, created on first start
-	IdleTimeout    time.Duration // close sessions without a key press this long; 0 for never
+	IdleTimeout    time.Duration // close sessions without a key press this long (off Live); 0 for never
 	MaxSessions    int           // most sessions at once (default 8)
 	FailsPerMinute int           // keys refused per address and minute, forgiven at a login (default 10)
 	// LoginGrace closes a connection that has not logged in this long
@@ -111,7 +110,7 @@ func New(app *tui.App, cfg Config) (*Server, error) {
 				bubbletea.Middleware(func(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
 					return sessionModel(app, sess, cfg.IdleTimeout)
 				}),
-				activeterm.Middleware(),
+				requireTerminal,
 			),
 			limitSessions(&s.sessions, cfg.MaxSessions),
 			logging.StructuredMiddlewareWithLogger(logger, log.InfoLevel),
