@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -373,7 +374,8 @@ func run(o options, settings camera.Settings) error {
 	if err != nil {
 		return err
 	}
-	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Renderer: renderer, Log: logger, Sessions: sessions}
+	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Renderer: renderer, Log: logger, Sessions: sessions,
+		SCP: scpTarget()}
 	if feed != nil {
 		app.Viewers, app.URLs, app.OpenFeed = feed.server.Viewers, feed.URLs(), feed.open
 		for _, u := range app.URLs { // before serving: whoever sees a URL can use it
@@ -601,6 +603,17 @@ func emptyTrash(ctx context.Context, a *album.Album, keep time.Duration, logger 
 		case <-time.After(time.Hour):
 		}
 	}
+}
+
+// scpTarget is user@host for copying photos off this machine with scp
+// (through its own SSH server), or "" when either is unknown.
+func scpTarget() string {
+	u, err := user.Current()
+	h, herr := os.Hostname()
+	if err != nil || herr != nil || u.Username == "" || h == "" {
+		return ""
+	}
+	return u.Username + "@" + h + ".local"
 }
 
 // sshCommand is how a user reaches the TUI listening on addr.

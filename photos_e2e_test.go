@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -59,4 +64,51 @@ func TestFullWindowPhotoSteps(t *testing.T) {
 	s.helpLine("listed next and previous photo", func(line string) bool {
 		return strings.Contains(line, "→/l/j next photo") && strings.Contains(line, "←/h/k previous photo")
 	})
+}
+
+// TestPhotosShowWhereAndHow: the Photos screen says where the photos are
+// and, for the selected one, its address on the album page (a link that
+// gives the photo's bytes) and the scp command that copies it off.
+func TestPhotosShowWhereAndHow(t *testing.T) {
+	const token = "5c0f1e2d3b4a69788796a5b4c3d2e1f0"
+	e := startTUI(t, nil, "--http-auth", "token", "--http-token", token)
+	s := e.open(t)
+	s.press("s")
+	dir := filepath.Join(e.dir, "photos")
+	var names []string
+	for deadline := time.Now().Add(60 * time.Second); len(names) == 0; time.Sleep(20 * time.Millisecond) {
+		if names = photosIn(t, dir); time.Now().After(deadline) {
+			t.Fatal("the snapshot was never saved")
+		}
+	}
+	name := names[0]
+	s.press("2")
+	txt := s.waitFor("Copy")
+	if _, line := lineWith(txt, "Photos in"); !strings.Contains(line, dir) {
+		t.Errorf("no line says the photos are in %s:\n%s", dir, txt)
+	}
+	want := e.url + "/photos/" + name + "?token=" + token
+	y, line := lineWith(txt, "Open ")
+	if y < 0 {
+		t.Fatalf("no Open line:\n%s", txt)
+	}
+	x := len([]rune(line[:strings.Index(line, "http")]))
+	if got := s.link(x, y); got != want {
+		t.Errorf("the photo links to %q, want %q", got, want)
+	}
+	resp, err := http.Get(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if onDisk, _ := os.ReadFile(filepath.Join(dir, name)); resp.StatusCode != 200 || !bytes.Equal(body, onDisk) {
+		t.Errorf("the link gave %s and %d bytes, not the photo's %d", resp.Status, len(body), len(onDisk))
+	}
+	u, _ := user.Current()
+	h, _ := os.Hostname()
+	scp := "scp " + u.Username + "@" + h + ".local:" + filepath.Join(dir, name) + " ."
+	if _, line := lineWith(txt, "Copy"); !strings.Contains(line, scp[:min(len(scp), 60)]) {
+		t.Errorf("the Copy line is %q, want it to show %q", line, scp)
+	}
 }

@@ -29,6 +29,7 @@ type App struct {
 	Sessions func() int      // SSH sessions now, counted by the SSH server; nil when SSH is off
 	URLs     []string        // where a browser opens the feed
 	SSH      string          // how to reach the TUI by SSH, e.g. "ssh -p 2222 pi.local"
+	SCP      string          // user@host for scp through the Pi's own SSH server, e.g. "pi@pi.local"; "" unknown
 	// OpenFeed says the feed needs no token (--http-auth none): Live warns.
 	OpenFeed bool
 	Log      *log.Logger

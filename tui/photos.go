@@ -216,7 +216,8 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		return p.drawPreview() // the selection may have moved meanwhile
 	case bodySizeMsg:
 		p.bodyW, p.bodyH = msg.w, msg.h
-		p.list.SetSize(p.listWidth(msg.w), msg.h-1) // a line for the y/n question
+		// A line for the y/n question, and the footer's.
+		p.list.SetSize(p.listWidth(msg.w), msg.h-1-p.photoFooterRows(msg.h))
 		return p.drawPreview()
 	case tea.BackgroundColorMsg:
 		p.list.Styles = list.DefaultStyles(p.env.dark)
@@ -325,7 +326,7 @@ func (p *photos) previewArea(w, h int) (int, int) {
 	if p.full {
 		return w, h - 1
 	}
-	return max(w-p.listWidth(w)-2, 1), h
+	return max(w-p.listWidth(w)-2, 1), h - p.photoFooterRows(h)
 }
 
 // listWidth is the list's width in a body w cells wide: 40 cells at
@@ -384,7 +385,13 @@ func (p *photos) view(w, h int) string {
 		left = lipgloss.JoinVertical(lipgloss.Left, prompt, left)
 	}
 	left = lipgloss.NewStyle().Width(lw).Render(left)
-	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", p.preview)
+	body := lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", p.preview)
+	if n := p.photoFooterRows(h); n > 0 {
+		ph, _ := p.selected()
+		body = lipgloss.NewStyle().Height(h - n).MaxHeight(h - n).Render(body)
+		body = lipgloss.JoinVertical(lipgloss.Left, body, p.photoFooter(ph.Name, w))
+	}
+	return body
 }
 
 func humanSize(n int64) string {
