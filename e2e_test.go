@@ -137,6 +137,18 @@ func startWith(t testing.TB, l launch, args ...string) *proc {
 	return p
 }
 
+// stop ends the process with SIGTERM, or SIGKILL after 5 s, and waits
+// for it.
+func (p *proc) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
 // waitServing waits until p serves a frame (with noFrames: until it
 // answers /state), or answers 401 to a test that does not know its token
 // yet.
@@ -200,13 +212,7 @@ func spawn(t testing.TB, url string, l launch, bin string, args ...string) *proc
 	}
 	go func() { p.err = p.cmd.Wait(); <-copied; close(p.done) }()
 	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
+		p.stop()
 		if t.Failed() {
 			t.Logf("%s log:\n%s", filepath.Base(bin), p.log.String())
 		}

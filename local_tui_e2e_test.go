@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,13 +47,7 @@ func startLocal(t testing.TB, args ...string) *localTUI {
 	s.copied.Go(func() { io.Copy(io.MultiWriter(emuWriter{s}, s.raw), tty) })
 	go io.Copy(tty, s.emu) // the terminal's answers to queries
 	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
+		p.stop()
 		tty.Close()
 		s.copied.Wait()
 	})
