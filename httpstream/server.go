@@ -305,7 +305,9 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 	conn.SetWriteDeadline(time.Time{}) // each part sets its own
 
 	v := &viewer{s: s, conn: conn}
-	v.tcp, _ = conn.(*net.TCPConn)
+	if tc, ok := conn.(*net.TCPConn); ok {
+		v.tcp, _ = nbio.NewWriter(tc)
+	}
 	err := s.serveViewer(ctx, v)
 	if r.Context().Err() == nil && !errors.Is(err, camera.ErrHubClosed) { // not the server stopping
 		if ctx.Err() != nil {
@@ -322,7 +324,7 @@ func (s *Server) streamConn(r *http.Request, h http.Header, conn net.Conn, brw *
 type viewer struct {
 	s    *Server
 	conn net.Conn
-	tcp  *net.TCPConn // nil when the connection can't take a writev (TLS)
+	tcp  *nbio.Writer // nil when the connection can't take a writev (TLS)
 
 	// mu is held while a part is written: by the hub's calls and by
 	// serveViewer's NO SIGNAL parts, which a late TryReceive of a Serve
@@ -356,7 +358,7 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 	}
 	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
 	v.vec = [3][]byte{v.head, jpeg, crlf}
-	n, err := nbio.TryWritev(v.tcp, v.vec[:])
+	n, err := v.tcp.TryWritev(v.vec[:])
 	if err != nil {
 		v.err = err
 		return false
@@ -420,7 +422,7 @@ func (v *viewer) flushPending() error {
 	if v.pending == nil {
 		return nil
 	}
-	n, err := nbio.Writev(v.tcp, v.pending)
+	n, err := v.tcp.Writev(v.pending)
 	v.s.sent.add(n, err == nil)
 	if err != nil {
 		return err
@@ -441,7 +443,7 @@ func (v *viewer) write(jpeg []byte, t time.Time) error {
 	)
 	if v.tcp != nil {
 		v.vec = [3][]byte{v.head, jpeg, crlf}
-		n, err = nbio.Writev(v.tcp, v.vec[:])
+		n, err = v.tcp.Writev(v.vec[:])
 	} else {
 		v.part = append(append(append(v.part[:0], v.head...), jpeg...), crlf...)
 		var m int

@@ -69,67 +69,71 @@ func (r *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Writev writes bufs in order to c with raw writev calls, waiting through
-// the poller (and its write deadline) when the descriptor is full. It
-// returns the number of bytes written.
-func Writev(c syscall.Conn, bufs [][]byte) (int64, error) {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var (
-		total int64
-		errno syscall.Errno
-	)
-	for len(bufs) > 0 {
-		bufs = skipEmpty(bufs)
-		if len(bufs) == 0 {
-			break
-		}
-		var n int
-		err = rc.Write(func(fd uintptr) bool {
-			n, errno = rawWritev(fd, bufs)
-			return errno != syscall.EAGAIN
-		})
-		if err != nil {
-			return total, err
-		}
-		if errno == syscall.EINTR {
-			continue
-		}
-		if errno != 0 {
-			return total, errno
-		}
-		total += int64(n)
-		bufs = consume(bufs, n)
-	}
-	return total, nil
+// Writer writes to one connection with raw writev calls through its
+// poller. It allocates nothing per write; it is not for concurrent use.
+type Writer struct {
+	rc    syscall.RawConn
+	wait  func(fd uintptr) bool // one writev; false (wait) on EAGAIN
+	once  func(fd uintptr) bool // one writev; never waits
+	bufs  [][]byte              // what the current call writes
+	n     int
+	errno syscall.Errno
 }
 
-// TryWritev makes one raw writev of bufs to c without waiting: it returns
-// how many bytes were written, 0 when c can take none now.
-func TryWritev(c syscall.Conn, bufs [][]byte) (int, error) {
+// NewWriter returns a Writer of c, or an error when c has no raw
+// connection.
+func NewWriter(c syscall.Conn) (*Writer, error) {
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var (
-		n     int
-		errno syscall.Errno
-	)
-	err = rc.Write(func(fd uintptr) bool {
-		n, errno = rawWritev(fd, skipEmpty(bufs))
-		return true // never wait
-	})
+	w := &Writer{rc: rc}
+	w.wait = func(fd uintptr) bool { w.writev(fd); return w.errno != syscall.EAGAIN }
+	w.once = func(fd uintptr) bool { w.writev(fd); return true }
+	return w, nil
+}
+
+func (w *Writer) writev(fd uintptr) { w.n, w.errno = rawWritev(fd, w.bufs) }
+
+// Writev writes bufs in order, waiting through the poller (and the
+// connection's write deadline) when it is full. It returns the number of
+// bytes written.
+func (w *Writer) Writev(bufs [][]byte) (int64, error) {
+	defer func() { w.bufs = nil }() // keep no frame alive
+	var total int64
+	for {
+		if w.bufs = skipEmpty(bufs); len(w.bufs) == 0 {
+			return total, nil
+		}
+		if err := w.rc.Write(w.wait); err != nil {
+			return total, err
+		}
+		switch {
+		case w.errno == syscall.EINTR:
+			continue
+		case w.errno != 0:
+			return total, w.errno
+		}
+		total += int64(w.n)
+		bufs = consume(w.bufs, w.n)
+	}
+}
+
+// TryWritev makes one writev of bufs without waiting: it returns how many
+// bytes were written, 0 when the connection can take none now.
+func (w *Writer) TryWritev(bufs [][]byte) (int, error) {
+	defer func() { w.bufs = nil }()
+	w.bufs = skipEmpty(bufs)
+	err := w.rc.Write(w.once)
 	switch {
 	case err != nil:
 		return 0, err
-	case errno == syscall.EAGAIN || errno == syscall.EINTR:
+	case w.errno == syscall.EAGAIN || w.errno == syscall.EINTR:
 		return 0, nil
-	case errno != 0:
-		return 0, errno
+	case w.errno != 0:
+		return 0, w.errno
 	}
-	return n, nil
+	return w.n, nil
 }
 
 // Consume drops the first n bytes of bufs, in place, and returns what is

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,6 +81,15 @@ func tcpPair(t *testing.T) (*net.TCPConn, *net.TCPConn) {
 	return s.(*net.TCPConn), c.(*net.TCPConn)
 }
 
+func writer(t *testing.T, c *net.TCPConn) *Writer {
+	t.Helper()
+	w, err := NewWriter(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 func TestWritevWaitsForASlowReader(t *testing.T) {
 	s, c := tcpPair(t)
 	big := bytes.Repeat([]byte{0xAB}, 8<<20) // far more than socket buffers hold
@@ -90,7 +100,7 @@ func TestWritevWaitsForASlowReader(t *testing.T) {
 		b, _ := io.ReadAll(io.LimitReader(c, int64(len(want))))
 		got <- b
 	}()
-	n, err := Writev(s, bufs)
+	n, err := writer(t, s).Writev(bufs)
 	if err != nil || n != int64(len(want)) {
 		t.Fatalf("Writev = %d, %v; want %d, nil", n, err, len(want))
 	}
@@ -102,7 +112,7 @@ func TestWritevWaitsForASlowReader(t *testing.T) {
 func TestWritevDeadline(t *testing.T) {
 	s, _ := tcpPair(t) // nobody reads
 	s.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-	_, err := Writev(s, [][]byte{bytes.Repeat([]byte{1}, 64<<20)})
+	_, err := writer(t, s).Writev([][]byte{bytes.Repeat([]byte{1}, 64<<20)})
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Writev to a reader that never reads: %v, want os.ErrDeadlineExceeded", err)
 	}
@@ -111,9 +121,10 @@ func TestWritevDeadline(t *testing.T) {
 func TestTryWritevNeverWaits(t *testing.T) {
 	s, c := tcpPair(t)
 	chunk := bytes.Repeat([]byte{7}, 1<<20)
+	w := writer(t, s)
 	total := 0
 	for i := 0; ; i++ {
-		n, err := TryWritev(s, [][]byte{chunk})
+		n, err := w.TryWritev([][]byte{chunk})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +143,7 @@ func TestTryWritevNeverWaits(t *testing.T) {
 		t.Fatalf("read %d of %d bytes: %v", len(b), total, err)
 	}
 	s.Close()
-	if _, err := TryWritev(s, [][]byte{chunk}); !errors.Is(err, net.ErrClosed) {
+	if _, err := w.TryWritev([][]byte{chunk}); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("TryWritev on a closed connection: %v, want net.ErrClosed", err)
 	}
 }
@@ -147,19 +158,8 @@ func TestConsume(t *testing.T) {
 		for _, b := range Consume(bufs, tc.n) {
 			parts = append(parts, string(b))
 		}
-		if got := join(parts); got != tc.want {
+		if got := strings.Join(parts, "|"); got != tc.want {
 			t.Errorf("Consume(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
-}
-
-func join(p []string) string {
-	var b bytes.Buffer
-	for i, s := range p {
-		if i > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString(s)
-	}
-	return b.String()
 }
