@@ -189,8 +189,10 @@ func TestMetricsMove(t *testing.T) {
 	if sent < value(during, "pistream_stream_frames_sent_total") {
 		t.Errorf("frames sent went down")
 	}
-	time.Sleep(300 * time.Millisecond) // ~9 frames at 30 fps
-	if v := value(scrape(), "pistream_stream_frames_sent_total"); v != sent {
+	// Nine more frames captured with nobody watching, then none sent.
+	captured := value(after, "pistream_frames_captured_total")
+	later := waitValue("pistream_frames_captured_total", "9 more frames", func(v float64) bool { return v >= captured+9 })
+	if v := value(later, "pistream_stream_frames_sent_total"); v != sent {
 		t.Errorf("frames sent moved from %v to %v with nobody watching", sent, v)
 	}
 
