@@ -248,7 +248,3 @@ func (d *Dir) Read(name string) (string, error) {
 func ValidName(name string) error {
 	return filename.Check(name, ErrInvalidName, ".md")
 }
-
-// SanitizeName is [termtext.SanitizeName], kept for callers that have not
-// moved to package termtext yet (tui/ssh.go, being moved to tui/sshd).
-func SanitizeName(s string) string { return termtext.SanitizeName(s) }

@@ -218,7 +218,7 @@ func TestList(t *testing.T) {
 	var got []string
 	for _, n := range notes {
 		got = append(got, n.Name+"="+n.Title)
-		if !shownAsIs(n.Title) || !shownAsIs(SanitizeName(n.Name)) {
+		if !shownAsIs(n.Title) || !shownAsIs(termtext.SanitizeName(n.Name)) {
 			t.Errorf("unsanitised note %q %q", n.Name, n.Title)
 		}
 		if n.ModTime.IsZero() {

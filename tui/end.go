@@ -2,12 +2,11 @@ package tui
 
 import (
 	"fmt"
+	"pistream/internal/termtext"
 	"reflect"
 	"runtime/debug"
 
 	tea "charm.land/bubbletea/v2"
-
-	"pistream/notes"
 )
 
 // crash records and logs a panic of this session's program, with the
@@ -25,7 +24,7 @@ func (r *root) crash(p any, stack []byte) {
 func (r *root) EndReason() string {
 	switch {
 	case r.crashed != "":
-		return fmt.Sprintf("this session hit an internal error and was closed (%s); other sessions go on", notes.SanitizeName(r.crashed))
+		return fmt.Sprintf("this session hit an internal error and was closed (%s); other sessions go on", termtext.SanitizeName(r.crashed))
 	case r.idled:
 		return fmt.Sprintf("session closed after %v without a key press away from Live", r.idle)
 	}
