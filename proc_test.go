@@ -80,21 +80,7 @@ func cpuTime(t testing.TB, pid int) time.Duration {
 }
 
 // vmRSSKB is the process's resident set size, VmRSS in /proc/PID/status.
-func vmRSSKB(t testing.TB, pid int) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatalf("status: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			n, _ := strconv.Atoi(f[1])
-			return n
-		}
-	}
-	t.Fatal("no VmRSS in status")
-	return 0
-}
+func vmRSSKB(t testing.TB, pid int) int { return statusKB(t, pid, "VmRSS") }
 
 // statusKB is a field of /proc/PID/status in kB, such as VmRSS or VmHWM.
 func statusKB(t testing.TB, pid int, field string) int {

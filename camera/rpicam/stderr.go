@@ -5,9 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strings"
+	"pistream/internal/termtext"
 	"sync"
-	"unicode"
 )
 
 const (
@@ -60,14 +59,9 @@ func readLines(r io.Reader, each func(string), tail *lineTail) {
 	}
 }
 
-// cleanLine trims a line and replaces control characters, so that a child's
-// escape sequences never reach a terminal through the log.
+// cleanLine trims a line and neutralises control characters and escape
+// sequences (termtext.SanitizeName), so that a child's output never
+// drives a terminal through the log.
 func cleanLine(b []byte) string {
-	b = bytes.TrimRight(b, "\r\n \t")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && r != '\t' {
-			return '\uFFFD'
-		}
-		return r
-	}, string(b))
+	return termtext.SanitizeName(string(bytes.TrimRight(b, "\r\n \t")))
 }
