@@ -94,12 +94,18 @@ func marks(vs []*viewer) []int {
 // failing if one loses its stream.
 func waitParts(b testing.TB, vs []*viewer, start []int, n int) {
 	for i, v := range vs {
-		for v.total() < start[i]+n {
+		got, since := v.total(), time.Now()
+		for got < start[i]+n {
 			v.mu.Lock()
 			err := v.err
 			v.mu.Unlock()
 			if err != nil {
 				b.Fatalf("viewer %d: %v", i, err)
+			}
+			if now := v.total(); now != got {
+				got, since = now, time.Now()
+			} else if time.Since(since) > 60*time.Second { // a failure guard
+				b.Fatalf("viewer %d got no part for 60 s (%d of %d)", i, got-start[i], n)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
