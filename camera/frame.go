@@ -167,13 +167,12 @@ func (f *Frame) encode(quality int) ([]byte, error) {
 		f.xf.apply(img, &t)
 		img = t
 	}
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, quality})
+	jpeg, err := EncodeJPEG(img, quality)
 	if err != nil {
 		return nil, fmt.Errorf("encode jpeg: %w", err)
 	}
-	defer buf.Close()
 	f.stats.Encodes.Add(1)
-	return append([]byte(nil), buf.GetBytes()...), nil
+	return jpeg, nil
 }
 
 // pixels returns the frame's full pixels before the transform: the raw

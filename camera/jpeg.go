@@ -90,3 +90,14 @@ func decodeJPEG(data []byte, div int) (gocv.Mat, error) {
 	}
 	return img, nil
 }
+
+// EncodeJPEG encodes img as a JPEG of the given quality (1-100), in a
+// slice of its own.
+func EncodeJPEG(img gocv.Mat, quality int) ([]byte, error) {
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, quality})
+	if err != nil {
+		return nil, err
+	}
+	defer buf.Close()
+	return append([]byte(nil), buf.GetBytes()...), nil
+}

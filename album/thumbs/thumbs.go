@@ -166,12 +166,11 @@ func Make(data []byte) ([]byte, error) {
 		gocv.Resize(img, &small, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
 		out = small
 	}
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, out, []int{gocv.IMWriteJpegQuality, Quality})
+	jpeg, err := camera.EncodeJPEG(out, Quality)
 	if err != nil {
 		return nil, fmt.Errorf("thumbnail: encode: %w", err)
 	}
-	defer buf.Close()
-	return append([]byte(nil), buf.GetBytes()...), nil
+	return jpeg, nil
 }
 
 // Fit returns the size of a w×h picture fitted in Size×Size, never larger

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"pistream/camera"
 	"strings"
 
 	"gocv.io/x/gocv"
@@ -50,12 +51,11 @@ func JPEG(w, h int, lines ...string) ([]byte, error) {
 		size := gocv.GetTextSize(l, font, small, 1)
 		gocv.PutText(&img, l, image.Pt((w-size.X)/2, y), font, small, color.RGBA{200, 200, 200, 0}, 1)
 	}
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, Quality})
+	jpeg, err := camera.EncodeJPEG(img, Quality)
 	if err != nil {
 		return nil, fmt.Errorf("no-signal picture: %w", err)
 	}
-	defer buf.Close()
-	return append([]byte(nil), buf.GetBytes()...), nil
+	return jpeg, nil
 }
 
 // ascii replaces what the Hershey fonts cannot draw with '?'.
