@@ -94,13 +94,7 @@ func (c *Cache) Get(key Key, read func() ([]byte, error)) ([]byte, error) {
 
 // Forget drops every thumbnail of the photo name (deleted, or changed).
 func (c *Cache) Forget(name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.byKey {
-		if k.Name == name && e.elem != nil {
-			c.drop(e)
-		}
-	}
+	c.Retain(func(k Key) bool { return k.Name != name })
 }
 
 // Retain drops the thumbnails of every photo keep does not report: those
