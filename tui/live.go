@@ -30,6 +30,7 @@ type live struct {
 	gen   int             // bumped when the picture, its error or the colours change
 	panel panel           // the info panel, drawn again only when its facts change
 	shown cached[liveKey] // the last view, returned again while nothing changed
+	drawn linkCache       // the links as last drawn, for a width and colours
 }
 
 // liveKey is what a view of the Live screen is drawn from.

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"pistream/internal/termtext"
 )
 
@@ -76,15 +74,8 @@ func (p *photos) photoFooter(name string, w int) string {
 	const labelW = len("Photos in  ")
 	var lines []string
 	for _, r := range rows {
-		value := r.value
-		if lipgloss.Width(value) > w-labelW {
-			value = truncate(value, max(w-labelW, 1))
-		}
-		style := st.value
-		if r.url {
-			style = style.Hyperlink(r.value)
-		}
-		lines = append(lines, st.label.Render(r.label+strings.Repeat(" ", labelW-len(r.label)))+style.Render(value))
+		line, _ := r.draw(st, labelW, w)
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }
