@@ -374,11 +374,9 @@ func (c *Camera) failed(err error, fails int) {
 func (c *Camera) stream(ctx context.Context, spec string, src Source, pipe *pipeline) error {
 	rctx, abandon := context.WithCancel(ctx)
 	defer abandon()
-	var last atomic.Int64 // UnixNano of the last frame, or of the start
-	last.Store(time.Now().UnixNano())
 	done := make(chan error, 1)
 	go func() {
-		err := c.read(rctx, spec, src, pipe, &last)
+		err := c.read(rctx, spec, src, pipe)
 		src.Close()
 		done <- err
 	}()
@@ -389,7 +387,8 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, pipe *pipe
 		case err := <-done:
 			return err
 		case <-check.C:
-			if since := time.Since(time.Unix(0, last.Load())); since > c.cfg.Watchdog {
+			// The beat is the last frame's time, or the open's.
+			if since := time.Since(time.Unix(0, c.beat.Load())); since > c.cfg.Watchdog {
 				c.log.Warn("stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
 				abandon()
 				interrupt(src)
@@ -426,10 +425,11 @@ const maxBroken = 10
 
 // read reads frames and hands them to the pipeline until the source fails
 // (the error is returned), ctx ends, or nobody watches with IdleRelease on
-// (nil). It stores the time of every frame in last. While somebody wants
-// the feed's JPEGs, frames go through the encoders before they are
-// published; otherwise they are published as they are and encode nothing.
-func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeline, last *atomic.Int64) error {
+// (nil). Every frame is a beat (see Alive, and the watchdog in stream).
+// While somebody wants the feed's JPEGs, frames go through the encoders
+// before they are published; otherwise they are published as they are and
+// encode nothing.
+func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeline) error {
 	info := infoOf(src, spec)
 	soft := c.cfg.Transform.Minus(info.Done)
 	c.update(func(s *Status) { s.Kind, s.TransformBy = info.Kind, transformBy(c.cfg.Transform, info.Done, soft) })
@@ -468,7 +468,6 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 			return nil
 		}
 		at := time.Now()
-		last.Store(at.UnixNano())
 		c.alive(at)
 		c.stats.Captured.Add(1)
 		if err != nil {
