@@ -34,8 +34,9 @@ var fakeRPicam struct {
 func fakeRPicamDir(t testing.TB) string {
 	t.Helper()
 	fakeRPicam.once.Do(func() {
-		dir, err := os.MkdirTemp("", "fake-rpicam")
-		if err != nil {
+		// Beside the pistream binary: TestMain removes that directory.
+		dir := filepath.Join(filepath.Dir(binPath), "fake-rpicam")
+		if err := os.Mkdir(dir, 0o755); err != nil {
 			fakeRPicam.err = err
 			return
 		}
