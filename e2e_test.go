@@ -364,11 +364,18 @@ func watchAll(t testing.TB, p *proc, n int) []*viewer {
 }
 
 // count is the number of parts received between from and to.
-func (v *viewer) count(from, to time.Time) int {
+func (v *viewer) count(from, to time.Time) int { return v.countBy(from, to, false) }
+
+// countBy counts the parts received in [from, to); by capture, the parts
+// whose frames were captured then (their arrival minus their age).
+func (v *viewer) countBy(from, to time.Time, capture bool) int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	n := 0
-	for _, at := range v.times {
+	for i, at := range v.times {
+		if capture {
+			at = at.Add(-v.ages[i])
+		}
 		if !at.Before(from) && at.Before(to) {
 			n++
 		}

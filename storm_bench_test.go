@@ -334,28 +334,11 @@ func secondsFPS(b *testing.B, vs []*viewer, from, to time.Time, capture bool) (l
 		}
 		for k := range secs {
 			at := from.Add(time.Duration(k) * time.Second)
-			low = min(low, float64(framesIn(v, at, at.Add(time.Second), capture)))
+			low = min(low, float64(v.countBy(at, at.Add(time.Second), capture)))
 		}
-		mean = min(mean, float64(framesIn(v, from, to, capture))/to.Sub(from).Seconds())
+		mean = min(mean, float64(v.countBy(from, to, capture))/to.Sub(from).Seconds())
 	}
 	return low, mean
-}
-
-// framesIn counts the frames v received that were captured (capture) or
-// arrived in [from, to).
-func framesIn(v *viewer, from, to time.Time, capture bool) int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	n := 0
-	for i, at := range v.times {
-		if capture {
-			at = at.Add(-v.ages[i])
-		}
-		if !at.Before(from) && at.Before(to) {
-			n++
-		}
-	}
-	return n
 }
 
 // snapshotTally counts the answers to GET /snapshot, as they come.
