@@ -485,7 +485,7 @@ func TestAlive(t *testing.T) {
 	// Asked of a camera that should be alive: a frame or a backoff wait
 	// comes far more often, even on a loaded machine. Of one that should
 	// not: how soon that shows.
-	const within, dead = time.Second, 200 * time.Millisecond
+	const within, dead = 5 * time.Second, 200 * time.Millisecond
 	size := Settings{Width: 160, Height: 120, FPS: 30}
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
@@ -500,7 +500,7 @@ func TestAlive(t *testing.T) {
 		// Longer waits than within: alive through them only because
 		// waiting out a backoff counts.
 		{"retrying a source that fails", Config{Spec: "test", Settings: size,
-			BackoffMin: 3 * time.Second, BackoffMax: 3 * time.Second, FailAfter: 1},
+			BackoffMin: 8 * time.Second, BackoffMax: 8 * time.Second, FailAfter: 1},
 			func(string, Asked) (Source, error) { return nil, errEndOfStream }, StateFailed, true},
 		{"released while nobody watches", Config{Spec: "test", Settings: size,
 			IdleRelease: true, IdleAfter: 50 * time.Millisecond}, nil, StateIdle, true},
@@ -537,7 +537,7 @@ func TestAlive(t *testing.T) {
 				return
 			}
 			// Alive all along: sampled over more than the longest backoff.
-			for range 400 {
+			for end := time.Now().Add(max(4*time.Second, tt.cfg.BackoffMax+time.Second)); time.Now().Before(end); {
 				if !c.Alive(within) {
 					t.Fatalf("not alive (state %s)", c.Status().State)
 				}
