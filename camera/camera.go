@@ -380,26 +380,32 @@ func (c *Camera) stream(ctx context.Context, spec string, src Source, pipe *pipe
 		src.Close()
 		done <- err
 	}()
-	check := time.NewTicker(c.cfg.Watchdog / 10)
+	// One timer, set for when the last beat (the last frame's time, or
+	// the open's) goes stale: a streaming camera wakes the watchdog once
+	// per Watchdog, not at a fixed tick (on a Pi every timer that fires
+	// also wakes the Go runtime's monitor thread).
+	check := time.NewTimer(c.cfg.Watchdog)
 	defer check.Stop()
 	for {
 		select {
 		case err := <-done:
 			return err
 		case <-check.C:
-			// The beat is the last frame's time, or the open's.
-			if since := time.Since(time.Unix(0, c.beat.Load())); since > c.cfg.Watchdog {
-				c.log.Warn("stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
-				abandon()
-				interrupt(src)
-				// Give a reader that wakes up now a moment to release the
-				// device before it is opened again.
-				select {
-				case <-done:
-				case <-time.After(time.Second):
-				}
-				return fmt.Errorf("watchdog: no frame from %s for %v", spec, c.cfg.Watchdog)
+			since := time.Since(time.Unix(0, c.beat.Load()))
+			if since <= c.cfg.Watchdog {
+				check.Reset(c.cfg.Watchdog - since + time.Millisecond)
+				continue
 			}
+			c.log.Warn("stalled: reopening it", "source", spec, "silent", since.Round(time.Millisecond))
+			abandon()
+			interrupt(src)
+			// Give a reader that wakes up now a moment to release the
+			// device before it is opened again.
+			select {
+			case <-done:
+			case <-time.After(time.Second):
+			}
+			return fmt.Errorf("watchdog: no frame from %s for %v", spec, c.cfg.Watchdog)
 		case <-ctx.Done():
 			interrupt(src)
 			select { // let the reader release the device, if it can
