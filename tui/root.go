@@ -48,6 +48,10 @@ type env struct {
 	dark    bool
 	profile colorprofile.Profile
 	styles  styles
+
+	// hold, set only by a test's driver, stands in for the commands that
+	// wait for something from outside the session: see waiting.
+	hold func(msg tea.Msg) tea.Cmd
 }
 
 // root routes messages to the screens and draws tabs, status bar and help.
@@ -85,12 +89,11 @@ type tickMsg time.Time
 
 const tickEvery = 150 * time.Millisecond
 
-// tick fires on the wall clock's multiples of tickEvery, the same instants
-// in every session: the sessions on Live then ask for the same frame, which
-// Previews decodes once for all of them. (Ticking tickEvery after each
-// session's own last tick, they asked for frames a few ms apart: a decode
-// per session.)
-func tick() tea.Cmd { return tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+// Ticks (env.tick) fire on the wall clock's multiples of tickEvery, the
+// same instants in every session: the sessions on Live then ask for the
+// same frame, which Previews decodes once for all of them. (Ticking
+// tickEvery after each session's own last tick, they asked for frames a
+// few ms apart: a decode per session.)
 
 func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
@@ -105,7 +108,7 @@ func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 func (r *root) Init() tea.Cmd {
 	// A terminal that answers it has true colour ("RGB", or tmux's "Tc"):
 	// Bubble Tea then draws in true colour, COLORTERM or not.
-	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor, tea.RequestCapability("RGB"), tea.RequestCapability("Tc")}
+	cmds := []tea.Cmd{r.env.tick(), tea.RequestBackgroundColor, tea.RequestCapability("RGB"), tea.RequestCapability("Tc")}
 	for _, s := range r.screens {
 		if i, ok := s.(interface{ init() tea.Cmd }); ok {
 			cmds = append(cmds, i.init())
@@ -151,9 +154,9 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, tea.Quit
 		}
 		if r.active != screenLive {
-			return r, tick()
+			return r, r.env.tick()
 		}
-		return r, tea.Batch(tick(), r.screens[screenLive].update(msg))
+		return r, tea.Batch(r.env.tick(), r.screens[screenLive].update(msg))
 	case snapshotMsg:
 		if msg.err != nil {
 			r.setStatus("Snapshot failed: "+msg.err.Error(), true)

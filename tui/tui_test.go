@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,13 +36,25 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // before any test starts a goroutine that reads the clock.
 func init() { time.Local = time.UTC }
 
-// driver runs a root model in-process: it executes commands (dropping the
-// ones that wait, like ticks and change notifications) and feeds their
-// messages back, as Bubble Tea would.
+// driver runs a root model in-process: it executes commands one at a time
+// and feeds their messages back, as Bubble Tea would. The commands that
+// wait for something from outside the session (ticks, changes of the album
+// or the notes, pauses: see env.waiting) are held instead of run: fire
+// delivers what one waits for, when a test says it came. Every other
+// command runs to its end, however slow the machine.
 type driver struct {
-	t *testing.T
-	m tea.Model
+	t    *testing.T
+	m    tea.Model
+	held []tea.Msg // what the model's waits would deliver, oldest first
 }
+
+// heldMsg is what a wait gives the driver instead of waiting: the message
+// it would deliver.
+type heldMsg struct{ msg tea.Msg }
+
+// commandGuard is how long the driver lets a command run before it fails
+// the test: such a command waits for a change without saying so.
+const commandGuard = time.Minute
 
 func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
@@ -50,8 +63,10 @@ func (d *driver) send(msg tea.Msg) {
 	d.run(cmd)
 }
 
-// run executes cmd and everything it leads to, giving each command 2 s.
+// run executes cmd and everything it leads to: batches and sequences one
+// command after the other, in order.
 func (d *driver) run(cmd tea.Cmd) {
+	d.t.Helper()
 	if cmd == nil {
 		return
 	}
@@ -60,22 +75,53 @@ func (d *driver) run(cmd tea.Cmd) {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(2 * time.Second):
-		return // a command that waits for a change: nothing changes here
+	case <-time.After(commandGuard):
+		d.t.Fatalf("a command has not returned after %v: does it wait for a change without env.waiting?", commandGuard)
+	}
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
+		for i := range v.Len() { // tea.BatchMsg, or Bubble Tea's unexported sequence
+			d.run(v.Index(i).Interface().(tea.Cmd))
+		}
+		return
 	}
 	switch msg := msg.(type) {
-	case nil, tickMsg:
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
+	case nil:
+	case heldMsg:
+		d.held = append(d.held, msg.msg)
 	default:
-		// Cursor blinks go on forever; sequences are not used here.
-		if name := reflect.TypeOf(msg).String(); strings.HasPrefix(name, "cursor.") || name == "tea.sequenceMsg" {
+		// A focused filter's cursor blinks for ever, a blink a tick.
+		if strings.HasPrefix(reflect.TypeOf(msg).String(), "cursor.") {
 			return
 		}
 		d.send(msg)
 	}
+}
+
+// waits reports how many of the model's waits are for messages of msg's
+// type.
+func (d *driver) waits(msg tea.Msg) int {
+	n := 0
+	for _, h := range d.held {
+		if reflect.TypeOf(h) == reflect.TypeOf(msg) {
+			n++
+		}
+	}
+	return n
+}
+
+// fire delivers msg as the oldest wait for its type would, once what it
+// waits for came (the test made the change first). The model must be
+// waiting for it.
+func (d *driver) fire(msg tea.Msg) {
+	d.t.Helper()
+	for i, h := range d.held {
+		if reflect.TypeOf(h) == reflect.TypeOf(msg) {
+			d.held = slices.Delete(d.held, i, i+1)
+			d.send(msg)
+			return
+		}
+	}
+	d.t.Fatalf("the model waits for no %T", msg)
 }
 
 func (d *driver) key(s string) {
@@ -95,6 +141,78 @@ func (d *driver) key(s string) {
 
 func (d *driver) screen() string {
 	return ansi.Strip(d.m.View().Content)
+}
+
+// slowScreen is a screen whose command for a key press takes slow before
+// it reports, as an album listing or a note's render may on a loaded
+// machine.
+type slowScreen struct {
+	countingScreen
+	slow time.Duration
+}
+
+func (s *slowScreen) update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(tea.KeyPressMsg); !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		time.Sleep(s.slow)
+		return statusMsg{text: "the slow command's news"}
+	}
+}
+
+// The driver runs a command that works to its end, however long it takes:
+// a slow one is not taken for one that waits for a change (it was, after
+// 2 s, and its message silently dropped).
+func TestDriverRunsSlowCommands(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app)
+	d.m.(*root).screens[screenLive] = &slowScreen{slow: 3 * time.Second}
+	d.key("x")
+	if s := d.screen(); !strings.Contains(s, "the slow command's news") {
+		t.Errorf("the slow command's message did not arrive:\n%s", s)
+	}
+}
+
+// The driver knows the commands that wait for a change from outside the
+// session without running them: the tick and the watches of the album
+// and of the notes are held from the start. A change fired through one is
+// shown, and the screen waits for the next.
+func TestDriverHoldsWaits(t *testing.T) {
+	app, photosDir, notesDir := newTestApp(t)
+	d := newDriver(t, app)
+	for _, msg := range []tea.Msg{tickMsg{}, albumChangedMsg{}, notesChangedMsg{}} {
+		if n := d.waits(msg); n != 1 {
+			t.Errorf("the model waits %d times for %T, want 1", n, msg)
+		}
+	}
+
+	d.key("3")
+	if err := os.WriteFile(filepath.Join(notesDir, "garden.md"), []byte("# Garden\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.fire(notesChangedMsg{})
+	if s := d.screen(); !strings.Contains(s, "Garden") {
+		t.Errorf("a note written and its change fired: not listed:\n%s", s)
+	}
+	if n := d.waits(notesChangedMsg{}); n != 1 {
+		t.Errorf("after a change the Notes screen waits %d times for the next, want 1", n)
+	}
+
+	d.key("2")
+	if _, err := app.Album.Save(testJPEG(t, 64, 48), time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	d.fire(albumChangedMsg{})
+	if d.waits(albumRelistMsg{}) > 0 { // listed under relistEvery ago: the screen lists again after a pause
+		d.fire(albumRelistMsg{})
+	}
+	if s := strings.ReplaceAll(d.screen(), photosDir, "ALBUM"); !strings.Contains(s, "2026-11-26_10-00-00.000.jpg") {
+		t.Errorf("a photo saved and its change fired: not listed:\n%s", s)
+	}
+	if n := d.waits(albumChangedMsg{}); n != 1 {
+		t.Errorf("after a change the Photos screen waits %d times for the next, want 1", n)
+	}
 }
 
 // testJPEG is a w×h JPEG with colour bars and a gradient.
@@ -158,6 +276,7 @@ func newDriver(t *testing.T, app *App) *driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d := &driver{t: t, m: app.NewModel(ctx, 0)}
+	d.m.(*root).env.hold = func(msg tea.Msg) tea.Cmd { return func() tea.Msg { return heldMsg{msg} } }
 	d.run(d.m.Init())
 	d.send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
