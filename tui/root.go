@@ -71,6 +71,9 @@ type root struct {
 	statusView cached[statusKey]
 	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
+	helpBar     cached[helpKey]
+	helpRenders int // times help was rendered, to measure or to fit it
+
 	colourHint bool   // the hint to press c for true colour was shown
 	idleWarned string // the idle warning shown, until a key is pressed
 
@@ -268,11 +271,15 @@ func (r *root) helpKeys() helpKeys {
 	global := []key.Binding{snapshot, keys.Help, keys.Quit}
 	h := r.help
 	h.SetWidth(0) // measure, not truncate
+	tooWide := func(short []key.Binding) bool {
+		r.helpRenders++
+		return lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20)
+	}
 	short := append(append([]key.Binding(nil), own...), global...)
-	for n := len(own); n > 0 && lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20); n-- {
+	for n := len(own); n > 0 && tooWide(short); n-- {
 		short = append(append(short[:0:0], own[:n-1]...), global...)
 	}
-	if lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20) {
+	if tooWide(short) {
 		short = short[1:] // snapshot too: ? and q stay
 	}
 	all := keys.global()
@@ -284,12 +291,57 @@ func (r *root) helpKeys() helpKeys {
 	return helpKeys{short: short, full: [][]key.Binding{own, all}}
 }
 
+// helpView is the help bar for a window w cells wide. It is drawn again
+// only when what it is drawn from changed: fitting it to the width renders
+// it up to as many times as the screen has keys.
+func (r *root) helpView(w int) string {
+	cur := r.screens[r.active]
+	k := helpKey{w: w, full: r.full, dark: r.env.dark, profile: r.env.profile,
+		capturing: cur.capturing(), keys: bindingsKey(cur.bindings())}
+	if t, ok := cur.(keyTaker); ok {
+		k.takesSpace = t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	}
+	return r.helpBar.get(k, func() string {
+		r.help.SetWidth(w)
+		r.help.ShowAll = r.full
+		r.helpRenders++
+		return r.help.View(r.helpKeys())
+	})
+}
+
+// helpKey is what the help bar is drawn from: the active screen's keys
+// and what it does with them (the global keys never change), the window's
+// width, full help or short, the colours.
+type helpKey struct {
+	w                     int
+	full, dark            bool
+	profile               colorprofile.Profile
+	capturing, takesSpace bool
+	keys                  string
+}
+
+// bindingsKey says what help shows of bs: each binding's help, and
+// whether it is enabled.
+func bindingsKey(bs []key.Binding) string {
+	var b strings.Builder
+	for _, k := range bs {
+		h := k.Help()
+		b.WriteString(h.Key)
+		b.WriteByte(0)
+		b.WriteString(h.Desc)
+		if k.Enabled() {
+			b.WriteByte(1)
+		} else {
+			b.WriteByte(2)
+		}
+	}
+	return b.String()
+}
+
 // relayout tells the screens their new size when it changed.
 func (r *root) relayout() tea.Cmd {
-	r.help.SetWidth(max(r.env.width, 20))
-	r.help.ShowAll = r.full
 	w := max(r.env.width, 20)
-	h := max(r.env.height, 5) - 1 - lipgloss.Height(r.statusBar(w)) - lipgloss.Height(r.help.View(r.helpKeys()))
+	h := max(r.env.height, 5) - 1 - lipgloss.Height(r.statusBar(w)) - lipgloss.Height(r.helpView(w))
 	b := bodySizeMsg{w: w, h: max(h, 1)}
 	if b == r.body {
 		return nil
@@ -338,7 +390,7 @@ func (r *root) render() string {
 	w, h := max(e.width, 20), max(e.height, 5)
 	tabs := r.tabs(w)
 	status := r.statusBar(w)
-	helpView := r.help.View(r.helpKeys())
+	helpView := r.helpView(w)
 	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
 	scr := r.screens[r.active]
 	var body string

@@ -43,7 +43,7 @@ func init() { time.Local = time.UTC }
 // delivers what one waits for, when a test says it came. Every other
 // command runs to its end, however slow the machine.
 type driver struct {
-	t    *testing.T
+	t    testing.TB
 	m    tea.Model
 	held []tea.Msg // what the model's waits would deliver, oldest first
 }
@@ -239,7 +239,7 @@ func testJPEG(t testing.TB, w, h int) []byte {
 
 // newTestApp makes an App on temp directories with a camera that is never
 // started (its state stays "starting", so screens are reproducible).
-func newTestApp(t *testing.T) (*App, string, string) {
+func newTestApp(t testing.TB) (*App, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	photosDir, notesDir := filepath.Join(dir, "photos"), filepath.Join(dir, "notes")
@@ -272,7 +272,7 @@ func TestLiveShowsRotation(t *testing.T) {
 	}
 }
 
-func newDriver(t *testing.T, app *App) *driver {
+func newDriver(t testing.TB, app *App) *driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d := &driver{t: t, m: app.NewModel(ctx, 0)}
@@ -734,3 +734,109 @@ func TestTickRedrawsNothingUnchanged(t *testing.T) {
 		t.Error("a new frame did not compose Live again")
 	}
 }
+
+// helpScreen is a screen whose keys a test sets.
+type helpScreen struct {
+	countingScreen
+	keys []key.Binding
+}
+
+func (h *helpScreen) bindings() []key.Binding { return h.keys }
+
+// The help bar is drawn again when what it shows changes (a key of the
+// screen enabled or disabled, the width, full help, the colours) and only
+// then: a window drawn again with nothing changed renders no help.
+func TestHelpBarFollowsKeysAndWidth(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app)
+	r := d.m.(*root)
+	scr := &helpScreen{keys: []key.Binding{keys.Open, keys.Delete, keys.Undo, keys.Filter, keys.Move}}
+	r.screens[screenLive] = scr
+	// fresh is the help bar drawn anew, as it was at every View.
+	fresh := func() string {
+		h := r.help
+		h.SetWidth(max(r.env.width, 20))
+		h.ShowAll = r.full
+		return h.View(r.helpKeys())
+	}
+	helpLine := func() string {
+		lines := strings.Split(d.screen(), "\n")
+		return lines[len(lines)-1]
+	}
+	for _, step := range []struct {
+		name      string
+		do        func()
+		want, not []string
+	}{
+		{"all enabled", func() {}, []string{"enter open", "d delete", "u undo delete", "? help"}, nil},
+		{"delete disabled", func() { scr.keys[1].SetEnabled(false) }, []string{"enter open", "u undo delete"}, []string{"d delete"}},
+		{"delete enabled again", func() { scr.keys[1].SetEnabled(true) }, []string{"d delete"}, nil},
+		{"narrower", func() { d.send(tea.WindowSizeMsg{Width: 60, Height: 30}) }, []string{"enter open", "? help", "q quit"}, []string{"filter", "move"}},
+		{"narrowest", func() { d.send(tea.WindowSizeMsg{Width: 50, Height: 30}) }, []string{"? help", "q quit"}, []string{"undo", "filter"}},
+		{"wide again", func() { d.send(tea.WindowSizeMsg{Width: 120, Height: 30}) }, []string{"/ filter", "↑↓/kj move", "s/space snapshot"}, nil},
+		{"light", func() { d.send(tea.BackgroundColorMsg{Color: color.White}) }, []string{"enter open"}, nil},
+	} {
+		step.do()
+		d.m.View()
+		if got, want := r.helpView(max(r.env.width, 20)), fresh(); got != want {
+			t.Errorf("%s: the help bar is %q, drawn anew %q", step.name, got, want)
+		}
+		line := helpLine()
+		for _, w := range step.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: the help bar lacks %q: %q", step.name, w, line)
+			}
+		}
+		for _, n := range step.not {
+			if strings.Contains(line, n) {
+				t.Errorf("%s: the help bar has %q: %q", step.name, n, line)
+			}
+		}
+		drawn := r.helpRenders
+		for range 3 {
+			d.send(tickMsg(time.Now()))
+			d.m.View()
+		}
+		if n := r.helpRenders - drawn; n != 0 {
+			t.Errorf("%s: 3 ticks and views with nothing changed rendered help %d times, want 0", step.name, n)
+		}
+	}
+	d.key("?")
+	if s := d.screen(); !strings.Contains(s, "next screen") || r.helpView(max(r.env.width, 20)) != fresh() {
+		t.Errorf("? did not draw the full help:\n%s", s)
+	}
+}
+
+// BenchmarkHelpBar: the window drawn again with nothing changed (a tick
+// on Photos, five keys of its own), the help bar kept from the last View,
+// against the baseline drawn in the same run: the help bar drawn anew at
+// every View, as before it was kept (measured to fit the width, then
+// rendered).
+func BenchmarkHelpBar(b *testing.B) {
+	app, _, _ := newTestApp(b)
+	d := newDriver(b, app)
+	d.key("2")
+	r := d.m.(*root)
+	var kept, anew time.Duration
+	var keptRenders, anewRenders int
+	for b.Loop() {
+		n, at := r.helpRenders, time.Now()
+		r.View()
+		kept += time.Since(at)
+		keptRenders += r.helpRenders - n
+		forgetHelp(r)
+		n, at = r.helpRenders, time.Now()
+		r.View()
+		anew += time.Since(at)
+		anewRenders += r.helpRenders - n
+	}
+	views := float64(b.N)
+	b.ReportMetric(float64(kept.Nanoseconds())/views, "ns/View")
+	b.ReportMetric(float64(anew.Nanoseconds())/views, "baseline-ns/View")
+	b.ReportMetric(kept.Seconds()/anew.Seconds(), "ratio")
+	b.ReportMetric(float64(keptRenders)/views, "renders/View")
+	b.ReportMetric(float64(anewRenders)/views, "baseline-renders/View")
+}
+
+// forgetHelp empties r's help bar as drawn: the next View draws it anew.
+func forgetHelp(r *root) { r.helpBar = cached[helpKey]{} }
