@@ -100,11 +100,6 @@ func waitFor[T any](e *env, ch <-chan T, msg tea.Msg) tea.Cmd {
 	})
 }
 
-// tick returns the command that delivers the next tickMsg.
-func (e *env) tick() tea.Cmd {
-	return e.waiting(tickMsg{}, tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }))
-}
-
 // waiting marks cmd as a command that waits for something from outside
 // the session (the next tick, a change of the album or of the notes
 // directory, the end of a pause) and then delivers a message like msg, as

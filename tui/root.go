@@ -92,11 +92,15 @@ type tickMsg time.Time
 
 const tickEvery = 150 * time.Millisecond
 
-// Ticks (env.tick) fire on the wall clock's multiples of tickEvery, the
-// same instants in every session: the sessions on Live then ask for the
-// same frame, which Previews decodes once for all of them. (Ticking
-// tickEvery after each session's own last tick, they asked for frames a
-// few ms apart: a decode per session.)
+// tick returns the command that delivers the next tickMsg. Ticks fire on
+// the wall clock's multiples of tickEvery, the same instants in every
+// session: the sessions on Live then ask for the same frame, which
+// Previews decodes once for all of them. (Ticking tickEvery after each
+// session's own last tick, they asked for frames a few ms apart: a decode
+// per session.)
+func (e *env) tick() tea.Cmd {
+	return e.waiting(tickMsg{}, tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }))
+}
 
 func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
