@@ -86,15 +86,30 @@ func (a *App) Wait() { a.snaps.Wait() }
 
 // waitFor returns a command that delivers msg when ch, a Changed channel
 // of the album or the notes, is closed (or a timer's channel fires), or
-// nothing when ctx ends first. Take ch before loading what it reports on,
-// so no change slips in between.
-func waitFor[T any](ctx context.Context, ch <-chan T, msg tea.Msg) tea.Cmd {
-	return func() tea.Msg {
+// nothing when the session ends first. Take ch before loading what it
+// reports on, so no change slips in between.
+func waitFor[T any](e *env, ch <-chan T, msg tea.Msg) tea.Cmd {
+	ctx := e.ctx
+	return e.waiting(msg, func() tea.Msg {
 		select {
 		case <-ch:
 			return msg
 		case <-ctx.Done():
 			return nil
 		}
+	})
+}
+
+// waiting marks cmd as a command that waits for something from outside
+// the session (the next tick, a change of the album or of the notes
+// directory, the end of a pause) and then delivers a message like msg, as
+// opposed to one that works and ends, however long that takes. A session
+// runs cmd as it is. Under a test's driver, which sets e.hold, the command
+// is hold's instead: the driver knows the wait for what it is without
+// running it, and delivers msg when the test says the change came.
+func (e *env) waiting(msg tea.Msg, cmd tea.Cmd) tea.Cmd {
+	if e.hold != nil {
+		return e.hold(msg)
 	}
+	return cmd
 }

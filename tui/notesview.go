@@ -76,7 +76,7 @@ func (n *notesScreen) init() tea.Cmd {
 // the channel now, in Update, before any load command it is batched with
 // lists: no change slips in between.
 func (n *notesScreen) awaitChange() tea.Cmd {
-	return waitFor(n.env.ctx, n.env.app.Notes.Changed(), notesChangedMsg{})
+	return waitFor(n.env, n.env.app.Notes.Changed(), notesChangedMsg{})
 }
 
 func (n *notesScreen) load() tea.Cmd {

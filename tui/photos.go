@@ -135,7 +135,7 @@ func (p *photos) reload() tea.Cmd {
 	p.listedAt = time.Now()
 	// The channel is taken now, in Update, before the load command lists:
 	// no change slips in between.
-	return tea.Batch(p.load(), waitFor(p.env.ctx, p.env.app.Album.Changed(), albumChangedMsg{}))
+	return tea.Batch(p.load(), waitFor(p.env, p.env.app.Album.Changed(), albumChangedMsg{}))
 }
 
 func (p *photos) load() tea.Cmd {
@@ -172,7 +172,7 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case albumChangedMsg:
 		if wait := time.Until(p.listedAt.Add(relistEvery)); wait > 0 {
-			return waitFor(p.env.ctx, time.After(wait), albumRelistMsg{})
+			return waitFor(p.env, time.After(wait), albumRelistMsg{})
 		}
 		return p.reload()
 	case albumRelistMsg:

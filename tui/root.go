@@ -48,6 +48,10 @@ type env struct {
 	dark    bool
 	profile colorprofile.Profile
 	styles  styles
+
+	// hold, set only by a test's driver, stands in for the commands that
+	// wait for something from outside the session: see waiting.
+	hold func(msg tea.Msg) tea.Cmd
 }
 
 // root routes messages to the screens and draws tabs, status bar and help.
@@ -67,6 +71,9 @@ type root struct {
 	statusView cached[statusKey]
 	bodyView   cached[bodyKey] // the last view of a screen that is not exact
 
+	helpBar     cached[helpKey]
+	helpRenders int // times help was rendered, to measure or to fit it
+
 	colourHint bool   // the hint to press c for true colour was shown
 	idleWarned string // the idle warning shown, until a key is pressed
 
@@ -85,12 +92,15 @@ type tickMsg time.Time
 
 const tickEvery = 150 * time.Millisecond
 
-// tick fires on the wall clock's multiples of tickEvery, the same instants
-// in every session: the sessions on Live then ask for the same frame, which
+// tick returns the command that delivers the next tickMsg. Ticks fire on
+// the wall clock's multiples of tickEvery, the same instants in every
+// session: the sessions on Live then ask for the same frame, which
 // Previews decodes once for all of them. (Ticking tickEvery after each
 // session's own last tick, they asked for frames a few ms apart: a decode
 // per session.)
-func tick() tea.Cmd { return tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }) }
+func (e *env) tick() tea.Cmd {
+	return e.waiting(tickMsg{}, tea.Every(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) }))
+}
 
 func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 	e := &env{ctx: ctx, app: app, width: 80, height: 24, dark: true, profile: colorprofile.TrueColor}
@@ -105,7 +115,7 @@ func newRoot(ctx context.Context, app *App, idle time.Duration) *root {
 func (r *root) Init() tea.Cmd {
 	// A terminal that answers it has true colour ("RGB", or tmux's "Tc"):
 	// Bubble Tea then draws in true colour, COLORTERM or not.
-	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor, tea.RequestCapability("RGB"), tea.RequestCapability("Tc")}
+	cmds := []tea.Cmd{r.env.tick(), tea.RequestBackgroundColor, tea.RequestCapability("RGB"), tea.RequestCapability("Tc")}
 	for _, s := range r.screens {
 		if i, ok := s.(interface{ init() tea.Cmd }); ok {
 			cmds = append(cmds, i.init())
@@ -151,9 +161,9 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, tea.Quit
 		}
 		if r.active != screenLive {
-			return r, tick()
+			return r, r.env.tick()
 		}
-		return r, tea.Batch(tick(), r.screens[screenLive].update(msg))
+		return r, tea.Batch(r.env.tick(), r.screens[screenLive].update(msg))
 	case snapshotMsg:
 		if msg.err != nil {
 			r.setStatus("Snapshot failed: "+msg.err.Error(), true)
@@ -265,11 +275,15 @@ func (r *root) helpKeys() helpKeys {
 	global := []key.Binding{snapshot, keys.Help, keys.Quit}
 	h := r.help
 	h.SetWidth(0) // measure, not truncate
+	tooWide := func(short []key.Binding) bool {
+		r.helpRenders++
+		return lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20)
+	}
 	short := append(append([]key.Binding(nil), own...), global...)
-	for n := len(own); n > 0 && lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20); n-- {
+	for n := len(own); n > 0 && tooWide(short); n-- {
 		short = append(append(short[:0:0], own[:n-1]...), global...)
 	}
-	if lipgloss.Width(h.ShortHelpView(short)) > max(r.env.width, 20) {
+	if tooWide(short) {
 		short = short[1:] // snapshot too: ? and q stay
 	}
 	all := keys.global()
@@ -281,12 +295,57 @@ func (r *root) helpKeys() helpKeys {
 	return helpKeys{short: short, full: [][]key.Binding{own, all}}
 }
 
+// helpView is the help bar for a window w cells wide. It is drawn again
+// only when what it is drawn from changed: fitting it to the width renders
+// it up to as many times as the screen has keys.
+func (r *root) helpView(w int) string {
+	cur := r.screens[r.active]
+	k := helpKey{w: w, full: r.full, dark: r.env.dark, profile: r.env.profile,
+		capturing: cur.capturing(), keys: bindingsKey(cur.bindings())}
+	if t, ok := cur.(keyTaker); ok {
+		k.takesSpace = t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	}
+	return r.helpBar.get(k, func() string {
+		r.help.SetWidth(w)
+		r.help.ShowAll = r.full
+		r.helpRenders++
+		return r.help.View(r.helpKeys())
+	})
+}
+
+// helpKey is what the help bar is drawn from: the active screen's keys
+// and what it does with them (the global keys never change), the window's
+// width, full help or short, the colours.
+type helpKey struct {
+	w                     int
+	full, dark            bool
+	profile               colorprofile.Profile
+	capturing, takesSpace bool
+	keys                  string
+}
+
+// bindingsKey says what help shows of bs: each binding's help, and
+// whether it is enabled.
+func bindingsKey(bs []key.Binding) string {
+	var b strings.Builder
+	for _, k := range bs {
+		h := k.Help()
+		b.WriteString(h.Key)
+		b.WriteByte(0)
+		b.WriteString(h.Desc)
+		if k.Enabled() {
+			b.WriteByte(1)
+		} else {
+			b.WriteByte(2)
+		}
+	}
+	return b.String()
+}
+
 // relayout tells the screens their new size when it changed.
 func (r *root) relayout() tea.Cmd {
-	r.help.SetWidth(max(r.env.width, 20))
-	r.help.ShowAll = r.full
 	w := max(r.env.width, 20)
-	h := max(r.env.height, 5) - 1 - lipgloss.Height(r.statusBar(w)) - lipgloss.Height(r.help.View(r.helpKeys()))
+	h := max(r.env.height, 5) - 1 - lipgloss.Height(r.statusBar(w)) - lipgloss.Height(r.helpView(w))
 	b := bodySizeMsg{w: w, h: max(h, 1)}
 	if b == r.body {
 		return nil
@@ -335,7 +394,7 @@ func (r *root) render() string {
 	w, h := max(e.width, 20), max(e.height, 5)
 	tabs := r.tabs(w)
 	status := r.statusBar(w)
-	helpView := r.help.View(r.helpKeys())
+	helpView := r.helpView(w)
 	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
 	scr := r.screens[r.active]
 	var body string

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,13 +36,25 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // before any test starts a goroutine that reads the clock.
 func init() { time.Local = time.UTC }
 
-// driver runs a root model in-process: it executes commands (dropping the
-// ones that wait, like ticks and change notifications) and feeds their
-// messages back, as Bubble Tea would.
+// driver runs a root model in-process: it executes commands one at a time
+// and feeds their messages back, as Bubble Tea would. The commands that
+// wait for something from outside the session (ticks, changes of the album
+// or the notes, pauses: see env.waiting) are held instead of run: fire
+// delivers what one waits for, when a test says it came. Every other
+// command runs to its end, however slow the machine.
 type driver struct {
-	t *testing.T
-	m tea.Model
+	t    testing.TB
+	m    tea.Model
+	held []tea.Msg // what the model's waits would deliver, oldest first
 }
+
+// heldMsg is what a wait gives the driver instead of waiting: the message
+// it would deliver.
+type heldMsg struct{ msg tea.Msg }
+
+// commandGuard is how long the driver lets a command run before it fails
+// the test: such a command waits for a change without saying so.
+const commandGuard = time.Minute
 
 func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
@@ -50,8 +63,10 @@ func (d *driver) send(msg tea.Msg) {
 	d.run(cmd)
 }
 
-// run executes cmd and everything it leads to, giving each command 2 s.
+// run executes cmd and everything it leads to: batches and sequences one
+// command after the other, in order.
 func (d *driver) run(cmd tea.Cmd) {
+	d.t.Helper()
 	if cmd == nil {
 		return
 	}
@@ -60,22 +75,53 @@ func (d *driver) run(cmd tea.Cmd) {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(2 * time.Second):
-		return // a command that waits for a change: nothing changes here
+	case <-time.After(commandGuard):
+		d.t.Fatalf("a command has not returned after %v: does it wait for a change without env.waiting?", commandGuard)
+	}
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
+		for i := range v.Len() { // tea.BatchMsg, or Bubble Tea's unexported sequence
+			d.run(v.Index(i).Interface().(tea.Cmd))
+		}
+		return
 	}
 	switch msg := msg.(type) {
-	case nil, tickMsg:
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
+	case nil:
+	case heldMsg:
+		d.held = append(d.held, msg.msg)
 	default:
-		// Cursor blinks go on forever; sequences are not used here.
-		if name := reflect.TypeOf(msg).String(); strings.HasPrefix(name, "cursor.") || name == "tea.sequenceMsg" {
+		// A focused filter's cursor blinks for ever, a blink a tick.
+		if strings.HasPrefix(reflect.TypeOf(msg).String(), "cursor.") {
 			return
 		}
 		d.send(msg)
 	}
+}
+
+// waits reports how many of the model's waits are for messages of msg's
+// type.
+func (d *driver) waits(msg tea.Msg) int {
+	n := 0
+	for _, h := range d.held {
+		if reflect.TypeOf(h) == reflect.TypeOf(msg) {
+			n++
+		}
+	}
+	return n
+}
+
+// fire delivers msg as the oldest wait for its type would, once what it
+// waits for came (the test made the change first). The model must be
+// waiting for it.
+func (d *driver) fire(msg tea.Msg) {
+	d.t.Helper()
+	for i, h := range d.held {
+		if reflect.TypeOf(h) == reflect.TypeOf(msg) {
+			d.held = slices.Delete(d.held, i, i+1)
+			d.send(msg)
+			return
+		}
+	}
+	d.t.Fatalf("the model waits for no %T", msg)
 }
 
 func (d *driver) key(s string) {
@@ -95,6 +141,78 @@ func (d *driver) key(s string) {
 
 func (d *driver) screen() string {
 	return ansi.Strip(d.m.View().Content)
+}
+
+// slowScreen is a screen whose command for a key press takes slow before
+// it reports, as an album listing or a note's render may on a loaded
+// machine.
+type slowScreen struct {
+	countingScreen
+	slow time.Duration
+}
+
+func (s *slowScreen) update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(tea.KeyPressMsg); !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		time.Sleep(s.slow)
+		return statusMsg{text: "the slow command's news"}
+	}
+}
+
+// The driver runs a command that works to its end, however long it takes:
+// a slow one is not taken for one that waits for a change (it was, after
+// 2 s, and its message silently dropped).
+func TestDriverRunsSlowCommands(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app)
+	d.m.(*root).screens[screenLive] = &slowScreen{slow: 3 * time.Second}
+	d.key("x")
+	if s := d.screen(); !strings.Contains(s, "the slow command's news") {
+		t.Errorf("the slow command's message did not arrive:\n%s", s)
+	}
+}
+
+// The driver knows the commands that wait for a change from outside the
+// session without running them: the tick and the watches of the album
+// and of the notes are held from the start. A change fired through one is
+// shown, and the screen waits for the next.
+func TestDriverHoldsWaits(t *testing.T) {
+	app, photosDir, notesDir := newTestApp(t)
+	d := newDriver(t, app)
+	for _, msg := range []tea.Msg{tickMsg{}, albumChangedMsg{}, notesChangedMsg{}} {
+		if n := d.waits(msg); n != 1 {
+			t.Errorf("the model waits %d times for %T, want 1", n, msg)
+		}
+	}
+
+	d.key("3")
+	if err := os.WriteFile(filepath.Join(notesDir, "garden.md"), []byte("# Garden\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.fire(notesChangedMsg{})
+	if s := d.screen(); !strings.Contains(s, "Garden") {
+		t.Errorf("a note written and its change fired: not listed:\n%s", s)
+	}
+	if n := d.waits(notesChangedMsg{}); n != 1 {
+		t.Errorf("after a change the Notes screen waits %d times for the next, want 1", n)
+	}
+
+	d.key("2")
+	if _, err := app.Album.Save(testJPEG(t, 64, 48), time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	d.fire(albumChangedMsg{})
+	if d.waits(albumRelistMsg{}) > 0 { // listed under relistEvery ago: the screen lists again after a pause
+		d.fire(albumRelistMsg{})
+	}
+	if s := strings.ReplaceAll(d.screen(), photosDir, "ALBUM"); !strings.Contains(s, "2026-11-26_10-00-00.000.jpg") {
+		t.Errorf("a photo saved and its change fired: not listed:\n%s", s)
+	}
+	if n := d.waits(albumChangedMsg{}); n != 1 {
+		t.Errorf("after a change the Photos screen waits %d times for the next, want 1", n)
+	}
 }
 
 // testJPEG is a w×h JPEG with colour bars and a gradient.
@@ -121,7 +239,7 @@ func testJPEG(t testing.TB, w, h int) []byte {
 
 // newTestApp makes an App on temp directories with a camera that is never
 // started (its state stays "starting", so screens are reproducible).
-func newTestApp(t *testing.T) (*App, string, string) {
+func newTestApp(t testing.TB) (*App, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	photosDir, notesDir := filepath.Join(dir, "photos"), filepath.Join(dir, "notes")
@@ -154,10 +272,11 @@ func TestLiveShowsRotation(t *testing.T) {
 	}
 }
 
-func newDriver(t *testing.T, app *App) *driver {
+func newDriver(t testing.TB, app *App) *driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d := &driver{t: t, m: app.NewModel(ctx, 0)}
+	d.m.(*root).env.hold = func(msg tea.Msg) tea.Cmd { return func() tea.Msg { return heldMsg{msg} } }
 	d.run(d.m.Init())
 	d.send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -615,3 +734,109 @@ func TestTickRedrawsNothingUnchanged(t *testing.T) {
 		t.Error("a new frame did not compose Live again")
 	}
 }
+
+// helpScreen is a screen whose keys a test sets.
+type helpScreen struct {
+	countingScreen
+	keys []key.Binding
+}
+
+func (h *helpScreen) bindings() []key.Binding { return h.keys }
+
+// The help bar is drawn again when what it shows changes (a key of the
+// screen enabled or disabled, the width, full help, the colours) and only
+// then: a window drawn again with nothing changed renders no help.
+func TestHelpBarFollowsKeysAndWidth(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app)
+	r := d.m.(*root)
+	scr := &helpScreen{keys: []key.Binding{keys.Open, keys.Delete, keys.Undo, keys.Filter, keys.Move}}
+	r.screens[screenLive] = scr
+	// fresh is the help bar drawn anew, as it was at every View.
+	fresh := func() string {
+		h := r.help
+		h.SetWidth(max(r.env.width, 20))
+		h.ShowAll = r.full
+		return h.View(r.helpKeys())
+	}
+	helpLine := func() string {
+		lines := strings.Split(d.screen(), "\n")
+		return lines[len(lines)-1]
+	}
+	for _, step := range []struct {
+		name      string
+		do        func()
+		want, not []string
+	}{
+		{"all enabled", func() {}, []string{"enter open", "d delete", "u undo delete", "? help"}, nil},
+		{"delete disabled", func() { scr.keys[1].SetEnabled(false) }, []string{"enter open", "u undo delete"}, []string{"d delete"}},
+		{"delete enabled again", func() { scr.keys[1].SetEnabled(true) }, []string{"d delete"}, nil},
+		{"narrower", func() { d.send(tea.WindowSizeMsg{Width: 60, Height: 30}) }, []string{"enter open", "? help", "q quit"}, []string{"filter", "move"}},
+		{"narrowest", func() { d.send(tea.WindowSizeMsg{Width: 50, Height: 30}) }, []string{"? help", "q quit"}, []string{"undo", "filter"}},
+		{"wide again", func() { d.send(tea.WindowSizeMsg{Width: 120, Height: 30}) }, []string{"/ filter", "↑↓/kj move", "s/space snapshot"}, nil},
+		{"light", func() { d.send(tea.BackgroundColorMsg{Color: color.White}) }, []string{"enter open"}, nil},
+	} {
+		step.do()
+		d.m.View()
+		if got, want := r.helpView(max(r.env.width, 20)), fresh(); got != want {
+			t.Errorf("%s: the help bar is %q, drawn anew %q", step.name, got, want)
+		}
+		line := helpLine()
+		for _, w := range step.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: the help bar lacks %q: %q", step.name, w, line)
+			}
+		}
+		for _, n := range step.not {
+			if strings.Contains(line, n) {
+				t.Errorf("%s: the help bar has %q: %q", step.name, n, line)
+			}
+		}
+		drawn := r.helpRenders
+		for range 3 {
+			d.send(tickMsg(time.Now()))
+			d.m.View()
+		}
+		if n := r.helpRenders - drawn; n != 0 {
+			t.Errorf("%s: 3 ticks and views with nothing changed rendered help %d times, want 0", step.name, n)
+		}
+	}
+	d.key("?")
+	if s := d.screen(); !strings.Contains(s, "next screen") || r.helpView(max(r.env.width, 20)) != fresh() {
+		t.Errorf("? did not draw the full help:\n%s", s)
+	}
+}
+
+// BenchmarkHelpBar: the window drawn again with nothing changed (a tick
+// on Photos, five keys of its own), the help bar kept from the last View,
+// against the baseline drawn in the same run: the help bar drawn anew at
+// every View, as before it was kept (measured to fit the width, then
+// rendered).
+func BenchmarkHelpBar(b *testing.B) {
+	app, _, _ := newTestApp(b)
+	d := newDriver(b, app)
+	d.key("2")
+	r := d.m.(*root)
+	var kept, anew time.Duration
+	var keptRenders, anewRenders int
+	for b.Loop() {
+		n, at := r.helpRenders, time.Now()
+		r.View()
+		kept += time.Since(at)
+		keptRenders += r.helpRenders - n
+		forgetHelp(r)
+		n, at = r.helpRenders, time.Now()
+		r.View()
+		anew += time.Since(at)
+		anewRenders += r.helpRenders - n
+	}
+	views := float64(b.N)
+	b.ReportMetric(float64(kept.Nanoseconds())/views, "ns/View")
+	b.ReportMetric(float64(anew.Nanoseconds())/views, "baseline-ns/View")
+	b.ReportMetric(kept.Seconds()/anew.Seconds(), "ratio")
+	b.ReportMetric(float64(keptRenders)/views, "renders/View")
+	b.ReportMetric(float64(anewRenders)/views, "baseline-renders/View")
+}
+
+// forgetHelp empties r's help bar as drawn: the next View draws it anew.
+func forgetHelp(r *root) { r.helpBar = cached[helpKey]{} }
