@@ -494,11 +494,12 @@ func TestLiveScreen(t *testing.T) {
 }
 
 // testPreview is the Live screen's picture of a test image at the size l
-// draws it now, as a preview render would deliver it.
+// draws it now, drawn and delivered as the Live screen's preview is.
 func testPreview(t *testing.T, l *live) previewMsg {
 	t.Helper()
 	cols, rows := l.previewSize(l.bodyW, l.bodyH)
-	pic, err := drawJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
+	f := camera.NewJPEGFrame(testJPEG(t, 640, 480), 1, time.Now(), 640, 480)
+	pic, err := new(Previews).draw(f, cols, rows, colorprofile.TrueColor)
 	if err != nil {
 		t.Fatal(err)
 	}
