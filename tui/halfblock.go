@@ -168,13 +168,8 @@ type previewEntry struct {
 	err  error
 }
 
-// Render returns the half-block drawing of f at cols×rows.
-func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
-	d, err := p.draw(f, cols, rows, prof)
-	return d.text, err
-}
-
-// draw is Render, keeping the drawing's lines and width.
+// draw returns the half-block drawing of f at cols×rows, made once for
+// every session asking for it.
 func (p *Previews) draw(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	key := previewKey{cols, rows, prof <= colorprofile.ASCII}
 	p.mu.Lock()
