@@ -291,7 +291,9 @@ func main() {
 	}
 	if o.listCameras {
 		if err := camera.ListCameras(context.Background(), os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, "pistream:", err)
+			for line := range strings.Lines(err.Error()) { // one per place it could not look
+				fmt.Fprintln(os.Stderr, "pistream: --list-cameras:", strings.TrimSuffix(line, "\n"))
+			}
 			os.Exit(1)
 		}
 		return

@@ -7,42 +7,72 @@ import (
 	"io"
 	"os/exec"
 
+	"pistream/camera/rpicam"
 	"pistream/camera/v4l2"
 )
 
 // ListCameras writes what pistream can find: the cameras rpicam-vid lists
 // and the V4L2 capture devices with their formats and sizes, saying which
-// ones auto would not use and why.
+// ones auto would not use and why. Finding nothing is no error: no
+// rpicam-vid installed, no camera it knows of, no V4L2 device. The error
+// says what went wrong while looking (rpicam-vid failing, /dev unreadable),
+// one line per place it could not look; w then says that place was not
+// listed. A device that could not be described (busy, no permission) is
+// listed with its error, in w.
 func ListCameras(ctx context.Context, w io.Writer) error {
-	cams, err := rpicamList(ctx)
+	var f found
+	f.cams, f.camsErr = rpicamList(ctx)
+	f.devs, f.devsErr = v4l2.List()
+	return f.write(w)
+}
+
+// found is what ListCameras found, and why it found nothing where it
+// could not look.
+type found struct {
+	cams    []rpicam.Camera
+	camsErr error
+	devs    []v4l2.Device
+	devsErr error
+}
+
+// notListed is the line of a place ListCameras could not look at.
+const notListed = "not listed (error on stderr)"
+
+// write writes f to w and returns the errors of the places that could not
+// be listed, joined.
+func (f found) write(w io.Writer) error {
+	var errs []error
 	switch {
-	case errors.Is(err, exec.ErrNotFound):
+	case errors.Is(f.camsErr, exec.ErrNotFound):
 		fmt.Fprintln(w, "Raspberry Pi cameras: rpicam-vid (or libcamera-vid) is not installed")
-	case err != nil:
-		fmt.Fprintf(w, "Raspberry Pi cameras: %v\n", err)
-	case len(cams) == 0:
+	case f.camsErr != nil:
+		fmt.Fprintln(w, "Raspberry Pi cameras:", notListed)
+		errs = append(errs, fmt.Errorf("Raspberry Pi cameras: %w", f.camsErr))
+	case len(f.cams) == 0:
 		fmt.Fprintln(w, "Raspberry Pi cameras (rpicam-vid): none")
 	default:
 		fmt.Fprintln(w, "Raspberry Pi cameras (rpicam-vid):")
-		for _, c := range cams {
+		for _, c := range f.cams {
 			fmt.Fprintf(w, "  rpicam:%d  %s [%s] (%s)\n", c.Index, c.Model, c.Sensor, c.ID)
 		}
 	}
 	fmt.Fprintln(w)
-	devs, err := v4l2.List()
 	switch {
-	case err != nil:
-		fmt.Fprintf(w, "V4L2 devices: %v\n", err)
-	case len(devs) == 0:
+	case errors.Is(f.devsErr, errors.ErrUnsupported): // not Linux: there are none
+		fmt.Fprintf(w, "V4L2 devices: none (%v)\n", f.devsErr)
+	case f.devsErr != nil:
+		fmt.Fprintln(w, "V4L2 devices:", notListed)
+		errs = append(errs, fmt.Errorf("V4L2 devices: %w", f.devsErr))
+	case len(f.devs) == 0:
 		fmt.Fprintln(w, "V4L2 devices: none")
 	default:
 		fmt.Fprintln(w, "V4L2 devices:")
-		for _, d := range devs {
+		for _, d := range f.devs {
 			fmt.Fprintln(w, d)
 			if d.Err == nil && !usable(d) {
 				fmt.Fprintln(w, "    (not a camera auto uses: no format OpenCV reads, or a Raspberry Pi CSI/ISP/codec node)")
 			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

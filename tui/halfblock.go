@@ -24,40 +24,35 @@ const upperHalf = "▀"
 // half-block characters, keeping its aspect ratio, in colours the profile
 // supports (true colour, 256 colours, 16 colours, or characters only).
 func RenderJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (string, error) {
-	d, err := drawJPEG(jpeg, cols, rows, prof)
-	return d.text, err
-}
-
-// drawing is a picture drawn in half-blocks.
-type drawing struct {
-	text  string
-	lines []string // text split into its lines
-	width int      // cells in every line
-}
-
-// drawJPEG is RenderJPEG, keeping the drawing's lines and width so that
-// placing it on a screen needs no measuring.
-func drawJPEG(jpeg []byte, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	if cols < 1 || rows < 1 {
-		return drawing{}, nil
+		return "", nil
 	}
 	cfg, err := stdjpeg.DecodeConfig(bytes.NewReader(jpeg))
 	if err != nil {
-		return drawing{}, fmt.Errorf("decode jpeg: %w", err)
+		return "", fmt.Errorf("decode jpeg: %w", err)
 	}
 	img, err := camera.DecodeReduced(jpeg, cfg.Width, cfg.Height, cols, 2*rows)
 	if err != nil {
-		return drawing{}, err
+		return "", err
 	}
 	defer img.Close()
 	w, h := fit(img.Cols(), img.Rows(), cols, 2*rows)
 	small := gocv.NewMat()
 	defer small.Close()
 	gocv.Resize(img, &small, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
-	return drawMat(small, prof)
+	d, err := drawMat(small, prof)
+	return d.text, err
 }
 
-// drawFrame draws a camera frame like drawJPEG, from the frame's pixels at
+// drawing is a picture drawn in half-blocks, with its lines and width
+// kept so that placing it on a screen needs no measuring.
+type drawing struct {
+	text  string
+	lines []string // text split into its lines
+	width int      // cells in every line
+}
+
+// drawFrame draws a camera frame like RenderJPEG, from the frame's pixels at
 // the size needed: a raw frame is only scaled, a camera's JPEG decoded at a
 // reduced scale.
 func drawFrame(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
@@ -173,13 +168,8 @@ type previewEntry struct {
 	err  error
 }
 
-// Render returns the half-block drawing of f at cols×rows.
-func (p *Previews) Render(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (string, error) {
-	d, err := p.draw(f, cols, rows, prof)
-	return d.text, err
-}
-
-// draw is Render, keeping the drawing's lines and width.
+// draw returns the half-block drawing of f at cols×rows, made once for
+// every session asking for it.
 func (p *Previews) draw(f *camera.Frame, cols, rows int, prof colorprofile.Profile) (drawing, error) {
 	key := previewKey{cols, rows, prof <= colorprofile.ASCII}
 	p.mu.Lock()

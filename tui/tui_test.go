@@ -483,25 +483,30 @@ func TestPreviewsRenderOncePerSize(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := p.Render(f, 80, 24, colorprofile.TrueColor)
+			d, err := p.draw(f, 80, 24, colorprofile.TrueColor)
 			if err != nil {
 				t.Error(err)
 			}
-			outs[i] = out
+			outs[i] = d.text
 		}()
 	}
 	wg.Wait()
 	if n := p.renders.Load(); n != 1 {
 		t.Errorf("20 sessions caused %d decodes, want 1", n)
 	}
-	p.Render(f, 100, 30, colorprofile.TrueColor)
-	p.Render(f, 100, 30, colorprofile.ANSI256) // the renderer downsamples: shared
-	p.Render(f, 100, 30, colorprofile.ASCII)
+	for i, out := range outs {
+		if out == "" || out != outs[0] {
+			t.Errorf("session %d got another picture, or none", i)
+		}
+	}
+	p.draw(f, 100, 30, colorprofile.TrueColor)
+	p.draw(f, 100, 30, colorprofile.ANSI256) // the renderer downsamples: shared
+	p.draw(f, 100, 30, colorprofile.ASCII)
 	if n := p.renders.Load(); n != 3 {
 		t.Errorf("another size in colour (true and 256) and in characters: %d decodes, want 3", n)
 	}
 	g := camera.NewJPEGFrame(data, 2, time.Now(), 640, 480)
-	p.Render(g, 80, 24, colorprofile.TrueColor)
+	p.draw(g, 80, 24, colorprofile.TrueColor)
 	if n := p.renders.Load(); n != 4 {
 		t.Errorf("a new frame: %d decodes, want 4", n)
 	}
@@ -613,11 +618,12 @@ func TestLiveScreen(t *testing.T) {
 }
 
 // testPreview is the Live screen's picture of a test image at the size l
-// draws it now, as a preview render would deliver it.
+// draws it now, drawn and delivered as the Live screen's preview is.
 func testPreview(t *testing.T, l *live) previewMsg {
 	t.Helper()
 	cols, rows := l.previewSize(l.bodyW, l.bodyH)
-	pic, err := drawJPEG(testJPEG(t, 640, 480), cols, rows, colorprofile.TrueColor)
+	f := camera.NewJPEGFrame(testJPEG(t, 640, 480), 1, time.Now(), 640, 480)
+	pic, err := new(Previews).draw(f, cols, rows, colorprofile.TrueColor)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,9 @@
 package v4l2
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -28,7 +30,24 @@ type node interface {
 
 type sysKernel struct{}
 
-func (sysKernel) videoNodes() ([]string, error) { return filepath.Glob("/dev/video*") }
+func (sysKernel) videoNodes() ([]string, error) { return videoNodesIn("/dev") }
+
+// videoNodesIn returns the paths of the entries of dir whose names start
+// with "video". Unlike filepath.Glob, it fails when dir cannot be read (no
+// permission, not a directory), instead of finding nothing.
+func videoNodesIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "video") {
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		}
+	}
+	return paths, nil
+}
 
 // open opens read-write, as V4L2 drivers require, and non-blocking, so it
 // never waits on a device.
