@@ -169,7 +169,7 @@ func panicEndsOnlyThatSession(t *testing.T, hook *func(tea.KeyPressMsg), where s
 	go func() { done <- a.s.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("the session that panicked did not end")
 	}
 	if !strings.Contains(a.out.String(), "boom from a test") {
