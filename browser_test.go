@@ -74,7 +74,7 @@ func TestBrowserShowsLiveFeed(t *testing.T) {
 // context fails the test's browsing after 60 s.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	return browserFor(t, 60*time.Second)
+	return browserFor(t, failureGuard)
 }
 
 // browserFor is browser with the test's browsing failed after limit.

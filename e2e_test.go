@@ -533,7 +533,7 @@ func TestHeadStream(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(30 * time.Second)) // only so that a hang fails
+		c.SetDeadline(time.Now().Add(failureGuard)) // only so that a hang fails
 		io.WriteString(c, "HEAD /stream HTTP/1.1\r\nHost: pi\r\n\r\n")
 		br := bufio.NewReader(c)
 		resp, err := http.ReadResponse(br, &http.Request{Method: "HEAD"})

@@ -40,7 +40,7 @@ const testToken = "attack-test-token-0123456789abcdef"
 // rawGet requests path with the token presented as how says.
 func rawGet(t *testing.T, p *proc, path, how, token string) *http.Response {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard)
 	t.Cleanup(cancel)
 	if how == "query" {
 		sep := "?"

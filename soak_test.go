@@ -182,7 +182,7 @@ func TestSoak(t *testing.T) {
 		}
 	})
 	every(time.Second, func(int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), failureGuard)
 		defer cancel()
 		resp, err := e.get(ctx, "/snapshot")
 		if err != nil {
@@ -363,12 +363,12 @@ func TestSoak(t *testing.T) {
 // soakHangUp asks for /stream over raw TCP, reads n bytes (headers and part
 // of a frame) and hangs up.
 func soakHangUp(addr string, n int) error {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, err := net.DialTimeout("tcp", addr, failureGuard)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.SetDeadline(time.Now().Add(failureGuard))
 	if _, err := io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		return err
 	}

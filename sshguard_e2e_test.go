@@ -46,7 +46,7 @@ func (w *watchedConn) Read(p []byte) (int, error) {
 // is its own client address for the server).
 func dialFrom(t testing.TB, ip, addr string) *watchedConn {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: failureGuard}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatalf("dial %s from %s: %v", addr, ip, err)
@@ -61,13 +61,9 @@ func (w *watchedConn) drain() { go io.Copy(io.Discard, w) }
 // waitClosedByServer waits until the server closes c.
 func (w *watchedConn) waitClosedByServer(t testing.TB, what string) {
 	t.Helper()
-	select {
-	case <-w.closed:
-		if !errors.Is(w.err, io.EOF) && !strings.Contains(w.err.Error(), "reset") {
-			t.Fatalf("%s: read failed with %v, want the server's close", what, w.err)
-		}
-	case <-time.After(failureGuard):
-		t.Fatalf("%s: still open %v later", what, failureGuard)
+	waitClosed(t, what+": the server's close", w.closed)
+	if !errors.Is(w.err, io.EOF) && !strings.Contains(w.err.Error(), "reset") {
+		t.Fatalf("%s: read failed with %v, want the server's close", what, w.err)
 	}
 }
 
@@ -327,7 +323,7 @@ func TestSSHAgentForwardingRefused(t *testing.T) {
 	t.Run("reply wanted", func(t *testing.T) {
 		client, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
 			User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
-			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: failureGuard,
 		})
 		if err != nil {
 			t.Fatal(err)

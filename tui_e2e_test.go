@@ -162,7 +162,7 @@ func (e *tuiEnv) connectSize(t testing.TB, key ssh.Signer, cols, rows int, env .
 		User:            "pi",
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(key)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
-		Timeout:         10 * time.Second,
+		Timeout:         failureGuard,
 	})
 	if err != nil {
 		return nil, err
