@@ -25,12 +25,14 @@ test: go-check deps test-deps
 # machines is noisy. BenchmarkLiveSessions counts b.N in seconds: 10x
 # measures 10 s windows; BenchmarkSnapshotStorm too: 5x, a 5 s storm.
 # BenchmarkSaveBurst saves 2000 photos an iteration: 1x; BenchmarkCostlyNotes
-# opens five costly notes in 8 SSH sessions an iteration: 3x.
+# opens five costly notes in 8 SSH sessions an iteration: 3x; BenchmarkStop
+# starts and stops two pistreams an iteration: 5x.
 bench: go-check deps
-	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes' -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes|BenchmarkStop' -benchtime 150x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
 	$(GO) test -run '^$$' -bench BenchmarkSaveBurst -benchtime 1x -timeout 30m ./album
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
+	$(GO) test -run '^$$' -bench BenchmarkStop -benchtime 5x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkSnapshotStorm -benchtime 5x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkCostlyNotes -benchtime 3x -timeout 30m .
 

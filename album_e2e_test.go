@@ -168,10 +168,12 @@ func jsString(s string) string {
 
 // waitJS waits until the JavaScript expression is truthy on the page and
 // returns its value; a page navigating meanwhile is waited out. It fails
-// the test, saying what it waited for, after 30 s.
+// the test, saying what it waited for, after failureGuard (it cannot use
+// waitSeen: the poll runs in the page, with the guard as its context's
+// deadline).
 func waitJS[T any](t *testing.T, ctx context.Context, what, expr string) T {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(failureGuard)
 	for {
 		pctx, cancel := context.WithDeadline(ctx, deadline)
 		v, err := chromedp.Run(pctx, chromedp.Poll[T](expr, chromedp.WithPollingTimeout(0)))

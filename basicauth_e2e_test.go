@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -131,21 +132,16 @@ func TestMetricsMove(t *testing.T) {
 		}
 		return v
 	}
-	// waitValue waits for cond on a metric's value; 30 s is a hang guard.
+	// waitValue waits for cond on a metric's value.
 	waitValue := func(name, what string, cond func(float64) bool) metricstest.Families {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			m := scrape()
+		var m metricstest.Families
+		waitSeen(t, name+" to be "+what, func() (bool, string) {
+			m = scrape()
 			v := value(m, name)
-			if cond(v) {
-				return m
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 30 s for %s to be %s: still %v", name, what, v)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return cond(v), fmt.Sprintf("%s is %v", name, v)
+		})
+		return m
 	}
 
 	before := scrape()

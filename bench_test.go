@@ -227,13 +227,10 @@ func BenchmarkFanout(b *testing.B) {
 	for _, v := range vs[1:] {
 		v.stop()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for p.state(b).Viewers > 1 {
-		if time.Now().After(deadline) {
-			b.Fatalf("pistream still counts %d viewers 10 s after 99 left", p.state(b).Viewers)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitSeen(b, "pistream to see 99 viewers leave", func() (bool, string) {
+		n := p.state(b).Viewers
+		return n <= 1, fmt.Sprintf("%d viewers", n)
+	})
 	time.Sleep(500 * time.Millisecond)
 	cpu0, got0 := cpuTime(b, p.pid()), vs[0].total()
 	time.Sleep(wall)

@@ -5,12 +5,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"image/jpeg"
 	"io"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"pistream/httpstream"
 	"pistream/internal/jpegmark"
@@ -20,17 +20,12 @@ import (
 // timeout (a wait for an event, not a time limit on pistream).
 func waitStateOf(t testing.TB, p *proc, what string, pred func(httpstream.State) bool) httpstream.State {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		st := p.state(t)
-		if pred(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pistream never %s; last /state %+v", what, st)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var st httpstream.State
+	waitSeen(t, "pistream "+what, func() (bool, string) {
+		st = p.state(t)
+		return pred(st), fmt.Sprintf("/state %+v", st)
+	})
+	return st
 }
 
 // getJPEG fetches path and returns its body, checked to be a JPEG.
@@ -106,27 +101,17 @@ func TestStateOpenedOnlyWhenOpened(t *testing.T) {
 	p := spawn(t, "http://127.0.0.1:"+strconv.Itoa(port), launch{}, binPath, "--config", "", "--headless",
 		"--http", "127.0.0.1:"+strconv.Itoa(port), "--http-auth", "none", "--ssh", "", "--camera", "/dev/video99",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"))
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var st httpstream.State
+	waitSeen(t, "/state to report the failure", func() (bool, string) {
 		resp, err := p.get(t.Context(), "/state")
 		if err != nil { // not listening yet
-			if time.Now().After(deadline) {
-				t.Fatalf("/state: %v", err)
-			}
-			time.Sleep(50 * time.Millisecond)
-			continue
+			return false, err.Error()
 		}
 		resp.Body.Close()
-		st := p.state(t)
-		if st.Error != "" && (st.Camera == "reconnecting" || st.Camera == "failed") {
-			if st.Opened != "" {
-				t.Errorf("/state: opened %q for a camera that never opened (camera %s, error %q)", st.Opened, st.Camera, st.Error)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/state never reported the failure: %+v", st)
-		}
-		time.Sleep(50 * time.Millisecond)
+		st = p.state(t)
+		return st.Error != "" && (st.Camera == "reconnecting" || st.Camera == "failed"), fmt.Sprintf("%+v", st)
+	})
+	if st.Opened != "" {
+		t.Errorf("/state: opened %q for a camera that never opened (camera %s, error %q)", st.Opened, st.Camera, st.Error)
 	}
 }

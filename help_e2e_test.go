@@ -3,25 +3,19 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // helpLine waits until the screen's last line, the help, satisfies ok, and
-// returns it; it fails after 30 s saying what it wanted.
+// returns it; it fails saying what it wanted if that never comes.
 func (s *screen) helpLine(what string, ok func(string) bool) string {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var line string
+	waitSeen(s.t, "the help to have "+what, func() (bool, string) {
 		txt := strings.TrimRight(s.text(), "\n")
-		line := strings.TrimSpace(txt[strings.LastIndex(txt, "\n")+1:])
-		if ok(line) {
-			return line
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the help never %s; the screen:\n%s", what, txt)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+		line = strings.TrimSpace(txt[strings.LastIndex(txt, "\n")+1:])
+		return ok(line), txt
+	})
+	return line
 }
 
 // TestHelpShowsKeysThatAct: the help line lists the keys that act now: the

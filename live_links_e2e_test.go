@@ -1,9 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // resize makes the session's terminal w×h, as a user dragging the window.
@@ -41,19 +41,13 @@ func TestLiveShowsWholeLinks(t *testing.T) {
 		w, h := size[0], size[1]
 		s.resize(w, h)
 		var txt string
-		deadline := time.Now().Add(30 * time.Second)
-		for { // until the screen is laid out for the new width
+		waitSeen(t, fmt.Sprintf("the screen to take the size %dx%d", w, h), func() (bool, string) {
 			txt = s.waitFor("Open in a browser")
 			// The status bar, on its row for h, ends a cell before w.
-			if lines := strings.Split(txt, "\n"); len(lines) >= h && strings.Contains(lines[h-2], "● streaming") &&
-				len([]rune(strings.TrimRight(lines[h-2], " "))) == w-1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%dx%d: the screen never took the new size:\n%s", w, h, txt)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			lines := strings.Split(txt, "\n")
+			return len(lines) >= h && strings.Contains(lines[h-2], "● streaming") &&
+				len([]rune(strings.TrimRight(lines[h-2], " "))) == w-1, txt
+		})
 		for _, want := range []struct {
 			name, text string
 			link       bool

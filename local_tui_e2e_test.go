@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
@@ -67,17 +66,11 @@ func TestLocalTUIKeepsLibraryOutputOff(t *testing.T) {
 	l := startLocal(t, "--camera", "/missing.avi")
 	l.waitFor("Open in a browser")
 	// Three reopens, as the log or the terminal shows them.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	waitSeen(t, "3 reopens' library output, in the log or on the terminal", func() (bool, string) {
 		_, raw := l.raw.stats()
-		if strings.Count(l.logFile(), "CAP_IMAGES") >= 3 || strings.Count(raw, "CAP_IMAGES") >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no library output in 60 s, in the log or on the terminal; the log:\n%s", l.logFile())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		log := l.logFile()
+		return strings.Count(log, "CAP_IMAGES") >= 3 || strings.Count(raw, "CAP_IMAGES") >= 3, "the log:\n" + log
+	})
 	_, raw := l.raw.stats()
 	for _, noise := range []string{"CAP_IMAGES", "[ WARN:", "cap_gstreamer", "GST_PIPELINE"} {
 		if strings.Contains(raw, noise) {
@@ -107,13 +100,10 @@ func TestOpenCVLogLevel(t *testing.T) {
 			p := spawn(t, "", launch{}, binPath, "--config", "", "--headless", "--camera", "/missing.avi",
 				"--http", "", "--ssh", "", "--log-level", c.level,
 				"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"))
-			deadline := time.Now().Add(60 * time.Second)
-			for strings.Count(p.log.String(), "[ERROR:") < 3 {
-				if time.Now().After(deadline) {
-					t.Fatalf("OpenCV printed no 3 errors in 60 s:\n%s", p.log.String())
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			waitSeen(t, "OpenCV to print 3 errors", func() (bool, string) {
+				log := p.log.String()
+				return strings.Count(log, "[ERROR:") >= 3, log
+			})
 			if got := strings.Contains(p.log.String(), "[ WARN:"); got != c.warnings {
 				t.Errorf("--log-level %s: OpenCV's warnings printed: %v, want %v:\n%s", c.level, got, c.warnings, p.log.String())
 			}

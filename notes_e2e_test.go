@@ -5,6 +5,7 @@ package main
 // and memory.
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,11 +65,10 @@ func openNote(t testing.TB, n int, md, shows string) noteRun {
 		return strings.Contains(txt, shows) && !strings.Contains(txt, "1 note") && !strings.Contains(txt, "rendering…")
 	}
 	for i, s := range screens {
-		for deadline := time.Now().Add(60 * time.Second); !opened(s.text()); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("session %d did not show the note within 60 s:\n%s", i, s.text())
-			}
-		}
+		waitSeen(t, fmt.Sprintf("session %d to show the note", i), func() (bool, string) {
+			txt := s.text()
+			return opened(txt), txt
+		})
 	}
 	took := time.Since(start)
 	peak := statusKB(t, pid, "VmHWM")
@@ -167,15 +167,10 @@ func TestHostileNoteResizes(t *testing.T) {
 	}
 	want := 80 - margin
 	var ws []int
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	waitSeen(t, fmt.Sprintf("a rendering for width %d", want), func() (bool, string) {
 		ws = renderedWidths(t, e)[1:]
-		if len(ws) > 0 && ws[len(ws)-1] == want {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no rendering for width %d within 60 s; rendered at %v", want, ws)
-		}
-	}
+		return len(ws) > 0 && ws[len(ws)-1] == want, fmt.Sprintf("rendered at %v", ws)
+	})
 	// Those whose turn came while they were the newest: the one rendering
 	// when the resizes began, the last, and those the server had not seen
 	// overtaken yet when the one before ended.
@@ -184,15 +179,10 @@ func TestHostileNoteResizes(t *testing.T) {
 	}
 	t.Logf("rendered at width %d, then %v after 20 resizes", first[0], ws)
 	// The screen shows the note at the last width.
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	waitSeen(t, fmt.Sprintf("the screen's widest row to hold %d '['", 80-pad), func() (bool, string) {
 		txt := s.text()
-		if widestRow(txt) == 80-pad {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the screen's widest row holds %d '[', want %d:\n%s", widestRow(txt), 80-pad, txt)
-		}
-	}
+		return widestRow(txt) == 80-pad, fmt.Sprintf("%d '[':\n%s", widestRow(txt), txt)
+	})
 }
 
 // widestRow is the most '[' a row of the screen's text holds.

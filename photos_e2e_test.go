@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestFullWindowPhotoSteps: with more photos than a page of the list, the
@@ -22,13 +22,9 @@ func TestFullWindowPhotoSteps(t *testing.T) {
 	dir := filepath.Join(e.dir, "photos")
 	for n := 1; n <= 10; n++ {
 		s.press("s")
-		deadline := time.Now().Add(30 * time.Second)
-		for len(photosIn(t, dir)) < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("snapshot %d never saved; the screen:\n%s", n, s.text())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitSeen(t, fmt.Sprintf("snapshot %d to be saved", n), func() (bool, string) {
+			return len(photosIn(t, dir)) >= n, s.text()
+		})
 	}
 	names := photosIn(t, dir)
 	slices.Sort(names)
@@ -39,17 +35,10 @@ func TestFullWindowPhotoSteps(t *testing.T) {
 	s.press("\r")
 	title := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
+		waitSeen(t, "the full-window photo to become "+want, func() (bool, string) {
 			txt := s.text()
-			if first := strings.SplitN(txt, "\n", 3)[1]; strings.Contains(first, want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the full-window photo never became %s; the screen:\n%s", want, txt)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			return strings.Contains(strings.SplitN(txt, "\n", 3)[1], want), txt
+		})
 	}
 	title(names[0])
 	for _, step := range []struct {
@@ -76,11 +65,7 @@ func TestPhotosShowWhereAndHow(t *testing.T) {
 	s.press("s")
 	dir := filepath.Join(e.dir, "photos")
 	var names []string
-	for deadline := time.Now().Add(60 * time.Second); len(names) == 0; time.Sleep(20 * time.Millisecond) {
-		if names = photosIn(t, dir); time.Now().After(deadline) {
-			t.Fatal("the snapshot was never saved")
-		}
-	}
+	waitUntil(t, "the snapshot to be saved", func() bool { names = photosIn(t, dir); return len(names) > 0 })
 	name := names[0]
 	s.press("2")
 	txt := s.waitFor("Copy")

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestNoteReaderKeys: an open note reads as in less: space pages down
@@ -32,20 +31,12 @@ func TestNoteReaderKeys(t *testing.T) {
 		}
 		return m
 	}
-	// until is the screen once cond holds for it, within 30 s.
+	// until is the screen once cond holds for it.
 	until := func(what string, cond func(string) bool) string {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			txt := s.text()
-			if cond(txt) {
-				return txt
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s never happened; the screen:\n%s", what, txt)
-			}
-			time.Sleep(30 * time.Millisecond)
-		}
+		var txt string
+		waitSeen(t, what, func() (bool, string) { txt = s.text(); return cond(txt), txt })
+		return txt
 	}
 	if m := position(); m[1] != "1" || m[4] != "0" {
 		t.Errorf("at the top the position says %s", m[0])

@@ -72,21 +72,19 @@ func startNginx(t *testing.T, httpConf, server string) *proc {
 // at its URL, whatever the status; it fails the test if p exits first.
 func waitAnswers(t *testing.T, p *proc, name string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second) // a hang guard
-	for {
-		if resp, err := http.Get(p.url + "/"); err == nil {
-			resp.Body.Close()
-			return
-		}
+	waitSeen(t, name+" to answer HTTP", func() (bool, string) {
 		select {
 		case <-p.done:
 			t.Fatalf("%s exited: %v\n%s", name, p.err, p.log.String())
-		case <-time.After(50 * time.Millisecond):
+		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer within 30 s\n%s", name, p.log.String())
+		resp, err := http.Get(p.url + "/")
+		if err != nil {
+			return false, err.Error() + "\n" + p.log.String()
 		}
-	}
+		resp.Body.Close()
+		return true, ""
+	})
 }
 
 // readmeBlock is the text of the one code block of language lang in
@@ -210,30 +208,25 @@ func throughNginx(t *testing.T, p *proc, nginx *proc) {
 
 	// moonraker.conf's snapshot_url, polled by mjpegstreamer-adaptive.
 	seen := map[string]bool{}
-	deadline := time.Now().Add(30 * time.Second) // a hang guard
-	for i := 0; len(seen) < 3; i++ {
+	i := 0
+	waitSeen(t, "snapshots through nginx to give 3 different frames", func() (bool, string) {
 		_, ts := fetchJPEG(t, fmt.Sprintf("%s/webcam/?action=snapshot&timestamp=%d", front, 1700000000000+i))
+		i++
 		seen[ts] = true
-		if time.Now().After(deadline) {
-			t.Fatalf("30 s of snapshots through nginx gave %d different frames, want 3", len(seen))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(seen) >= 3, fmt.Sprintf("%d different frames", len(seen))
+	})
 
 	// The stream's viewer has not read since its 30 parts. nginx stops
 	// reading from pistream once the sockets between are full, and
 	// pistream drops it as any viewer that takes no frame for 5 s; nginx
 	// does not go on reading into a temporary file (which it would log).
-	deadline = time.Now().Add(60 * time.Second) // a hang guard
-	for p.state(t).Viewers != 0 {
+	waitSeen(t, "pistream to stop streaming to nginx after its viewer stopped reading", func() (bool, string) {
 		if strings.Contains(nginx.log.String(), "buffered to a temporary file") {
 			t.Fatalf("nginx keeps the stream of a viewer who stopped reading in a file:\n%s", nginx.log.String())
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("pistream still streams to nginx 60 s after its viewer stopped reading")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		n := p.state(t).Viewers
+		return n == 0, fmt.Sprintf("%d viewers", n)
+	})
 }
 
 // pyClient runs testdata/recipes/clients.py with args under Debian's

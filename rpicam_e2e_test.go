@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +19,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"pistream/httpstream"
 )
@@ -75,17 +75,14 @@ func newRPicamEnv(t testing.TB, extra ...string) *rpicamEnv {
 // old (0 for any).
 func (e *rpicamEnv) childPid(t testing.TB, old int) int {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var pid int
+	waitSeen(t, fmt.Sprintf("an rpicam-vid child other than %d", old), func() (bool, string) {
 		b, _ := os.ReadFile(e.pid)
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid != old && alive(pid) {
-			return pid
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no rpicam-vid child other than %d started (pid file: %q)", old, b)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		var err error
+		pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+		return err == nil && pid != old && alive(pid), fmt.Sprintf("pid file: %q", b)
+	})
+	return pid
 }
 
 // alive reports whether pid is a process that has not exited (a zombie

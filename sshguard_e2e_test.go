@@ -25,10 +25,6 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// closeGuard is how long a test waits for the server to close a connection
-// before it says the server never did.
-const closeGuard = 30 * time.Second
-
 // watchedConn is a client connection that records when its reads fail: the
 // server closed it (the client never closes it first while watching).
 type watchedConn struct {
@@ -50,7 +46,7 @@ func (w *watchedConn) Read(p []byte) (int, error) {
 // is its own client address for the server).
 func dialFrom(t testing.TB, ip, addr string) *watchedConn {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: failureGuard}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatalf("dial %s from %s: %v", addr, ip, err)
@@ -65,13 +61,9 @@ func (w *watchedConn) drain() { go io.Copy(io.Discard, w) }
 // waitClosedByServer waits until the server closes c.
 func (w *watchedConn) waitClosedByServer(t testing.TB, what string) {
 	t.Helper()
-	select {
-	case <-w.closed:
-		if !errors.Is(w.err, io.EOF) && !strings.Contains(w.err.Error(), "reset") {
-			t.Fatalf("%s: read failed with %v, want the server's close", what, w.err)
-		}
-	case <-time.After(closeGuard):
-		t.Fatalf("%s: still open %v later", what, closeGuard)
+	waitClosed(t, what+": the server's close", w.closed)
+	if !errors.Is(w.err, io.EOF) && !strings.Contains(w.err.Error(), "reset") {
+		t.Fatalf("%s: read failed with %v, want the server's close", what, w.err)
 	}
 }
 
@@ -79,7 +71,7 @@ func (w *watchedConn) waitClosedByServer(t testing.TB, what string) {
 // true for its SSH version line, false when it closes without a byte.
 func serverGreets(t testing.TB, w *watchedConn) bool {
 	t.Helper()
-	w.SetReadDeadline(time.Now().Add(closeGuard))
+	w.SetReadDeadline(time.Now().Add(failureGuard))
 	line, err := bufio.NewReader(w).ReadString('\n')
 	w.SetReadDeadline(time.Time{})
 	switch {
@@ -168,7 +160,7 @@ func loginFrom(t testing.TB, e *tuiEnv, ip string, keys ...ssh.Signer) error {
 func loginClient(t testing.TB, e *tuiEnv, ip string, keys ...ssh.Signer) (*ssh.Client, error) {
 	t.Helper()
 	w := dialFrom(t, ip, e.sshAddr)
-	w.SetDeadline(time.Now().Add(closeGuard))
+	w.SetDeadline(time.Now().Add(failureGuard))
 	conn, chans, reqs, err := ssh.NewClientConn(w, e.sshAddr, &ssh.ClientConfig{
 		User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(keys...)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
@@ -205,7 +197,7 @@ func liveOn(sess *ssh.Session) error {
 	if err := sess.Shell(); err != nil {
 		return err
 	}
-	deadline := time.Now().Add(closeGuard)
+	deadline := time.Now().Add(failureGuard)
 	for !strings.Contains(out.String(), "Open in a browser") {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the Live screen never came; the session shows %q", out.String())
@@ -271,17 +263,12 @@ func TestSSHStartupLimits(t *testing.T) {
 	}
 	// One of the stalled ones leaves: a login from .3 gets its place.
 	first[0].Close()
-	deadline := time.Now().Add(closeGuard)
-	for {
-		err := loginFrom(t, e, "127.0.0.3", e.key)
-		if err == nil {
-			break
+	waitSeen(t, "a login from 127.0.0.3 after a stalled connection left", func() (bool, string) {
+		if err := loginFrom(t, e, "127.0.0.3", e.key); err != nil {
+			return false, err.Error()
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("a login after a stalled connection left: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return true, ""
+	})
 	logs := e.log.String()
 	if n := strings.Count(logs, "too many connections logging in from this address"); n != 1 {
 		t.Errorf("21 refusals from 127.0.0.1 logged %d times, want once:\n%s", n, logs)
@@ -336,7 +323,7 @@ func TestSSHAgentForwardingRefused(t *testing.T) {
 	t.Run("reply wanted", func(t *testing.T) {
 		client, err := ssh.Dial("tcp", e.sshAddr, &ssh.ClientConfig{
 			User: "pi", Auth: []ssh.AuthMethod{ssh.PublicKeys(e.key)},
-			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: failureGuard,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -376,13 +363,10 @@ func TestSSHAgentForwardingRefused(t *testing.T) {
 
 		sock := filepath.Join(dir, "agent.sock")
 		agent := spawn(t, "", launch{}, "ssh-agent", "-D", "-a", sock)
-		deadline := time.Now().Add(closeGuard)
-		for _, err := os.Stat(sock); err != nil; _, err = os.Stat(sock) {
-			if time.Now().After(deadline) {
-				t.Fatalf("ssh-agent made no socket: %s", agent.log.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitSeen(t, "ssh-agent to make its socket", func() (bool, string) {
+			_, err := os.Stat(sock)
+			return err == nil, agent.log.String()
+		})
 		port := e.sshAddr[strings.LastIndex(e.sshAddr, ":")+1:]
 		cmd := exec.Command("ssh", "-tt", "-A", "-v", "-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
 			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "pi@127.0.0.1")
@@ -401,27 +385,18 @@ func TestSSHAgentForwardingRefused(t *testing.T) {
 		}()
 		// Without a terminal of its own, ssh asks for a 0x0 one: the TUI
 		// starts (it sets its window title) and waits for a size.
-		for !strings.Contains(out.String(), "]2;pistream") {
-			if time.Now().After(deadline) {
-				t.Fatalf("the TUI never started for ssh -A:\n%q\n%s", out.String(), errOut.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitSeen(t, "the TUI to start for ssh -A", func() (bool, string) {
+			return strings.Contains(out.String(), "]2;pistream"), fmt.Sprintf("%q\n%s", out.String(), errOut.String())
+		})
 		if !strings.Contains(errOut.String(), "Requesting authentication agent forwarding") {
 			t.Fatalf("ssh -A did not ask to forward the agent:\n%s", errOut.String())
 		}
-		for strings.Count(e.log.String(), "agent forwarding refused") == refusedBefore {
-			if time.Now().After(deadline) {
-				t.Fatalf("the request of ssh -A was not refused:\n%s", e.log.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitSeen(t, "the request of ssh -A to be refused", func() (bool, string) {
+			log := e.log.String()
+			return strings.Count(log, "agent forwarding refused") > refusedBefore, log
+		})
 		io.WriteString(in, "q")
-		select {
-		case <-done:
-		case <-time.After(closeGuard):
-			t.Fatal("q did not end the ssh -A session")
-		}
+		waitClosed(t, "q to end the ssh -A session", done)
 		if strings.Contains(e.log.String(), "panic") {
 			t.Errorf("the session panicked:\n%s", e.log.String())
 		}

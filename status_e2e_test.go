@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // errorBackground reports whether the cell at x, y has the status bar's
@@ -36,13 +35,10 @@ func TestStatusMessages(t *testing.T) {
 	if s.errorBackground(x, y) {
 		t.Error("\"Nothing to undo\" is drawn as an error, on red")
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for strings.Contains(s.text(), "othing to undo") {
-		if time.Now().After(deadline) {
-			t.Fatal("\"Nothing to undo\" is still shown after 30 s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitSeen(t, "\"Nothing to undo\" to go", func() (bool, string) {
+		txt := s.text()
+		return !strings.Contains(txt, "othing to undo"), txt
+	})
 
 	// A snapshot that fails with a long error: the photos directory is
 	// now a file, under a long name.

@@ -162,7 +162,7 @@ func (e *tuiEnv) connectSize(t testing.TB, key ssh.Signer, cols, rows int, env .
 		User:            "pi",
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(key)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
-		Timeout:         10 * time.Second,
+		Timeout:         failureGuard,
 	})
 	if err != nil {
 		return nil, err
@@ -213,17 +213,14 @@ func (e *tuiEnv) open(t testing.TB) *screen {
 	return s
 }
 
-// ended reports whether the session ends within d, and everything it
-// sent has reached the screen.
-func (s *screen) ended(d time.Duration) bool {
-	done := make(chan error, 1)
-	go func() { s.sess.Wait(); s.copied.Wait(); done <- nil }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(d):
-		return false
-	}
+// waitEnded waits until the session ends and everything it sent has
+// reached the screen; what the test fails with if it never does says why
+// it should have.
+func (s *screen) waitEnded(why string) {
+	s.t.Helper()
+	done := make(chan struct{})
+	go func() { s.sess.Wait(); s.copied.Wait(); close(done) }()
+	waitClosed(s.t, "the session to end: "+why, done)
 }
 
 // text is the screen as plain text, a line per row.
@@ -250,17 +247,12 @@ func (s *screen) text() string {
 // waitFor waits until the screen shows want, and returns the screen.
 func (s *screen) waitFor(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		txt := s.text()
-		if strings.Contains(txt, want) {
-			return txt
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen never showed %q; it shows:\n%s", want, txt)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+	var txt string
+	waitSeen(s.t, fmt.Sprintf("the screen to show %q", want), func() (bool, string) {
+		txt = s.text()
+		return strings.Contains(txt, want), txt
+	})
+	return txt
 }
 
 func (s *screen) press(keys string) {
@@ -348,9 +340,7 @@ func TestSSHControlTUI(t *testing.T) {
 	s.waitFor("1 note")
 
 	s.press("q")
-	if !s.ended(5 * time.Second) {
-		t.Error("q did not end the session")
-	}
+	s.waitEnded("q was pressed")
 }
 
 // A key that is not in authorized_keys is refused; a session without a PTY
@@ -511,13 +501,7 @@ func TestNewPhotoSelected(t *testing.T) {
 	var last string
 	for i := range 10 { // a page of Photos at 100x30 holds 8
 		s.press("s")
-		deadline := time.Now().Add(30 * time.Second)
-		for len(photosIn(t, photosDir)) < i+1 {
-			if time.Now().After(deadline) {
-				t.Fatalf("snapshot %d was never saved", i+1)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitUntil(t, fmt.Sprintf("snapshot %d to be saved", i+1), func() bool { return len(photosIn(t, photosDir)) >= i+1 })
 		names := photosIn(t, photosDir)
 		slices.Sort(names)
 		last = names[len(names)-1]
@@ -535,17 +519,11 @@ func TestNewPhotoSelected(t *testing.T) {
 	names := photosIn(t, photosDir)
 	slices.Sort(names)
 	newest := names[len(names)-1]
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		sel := selectedRE.FindStringSubmatch(s.text())
-		if sel != nil && sel[1] == newest {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the photo taken on Photos, %s, is not selected:\n%s", newest, s.text())
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+	waitSeen(t, "the photo taken on Photos, "+newest+", to be selected", func() (bool, string) {
+		txt := s.text()
+		sel := selectedRE.FindStringSubmatch(txt)
+		return sel != nil && sel[1] == newest, txt
+	})
 }
 
 // At 80x24, the classic terminal, the Live picture fills every row between
@@ -560,8 +538,7 @@ func TestSmallWindows(t *testing.T) {
 	s.waitFor("Open in a browser")
 	// The picture's rows are those from below the tabs to above the links
 	// ("Open in a browser" and the lines after it).
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitSeen(t, "the picture to fill every row at 80x24", func() (bool, string) {
 		txt := s.text()
 		lines := strings.Split(txt, "\n")
 		empty := -1
@@ -571,14 +548,8 @@ func TestSmallWindows(t *testing.T) {
 				break
 			}
 		}
-		if empty < 0 && strings.Contains(txt, "Open in a browser") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("at 80x24 the picture leaves row %d empty:\n%s", empty, txt)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return empty < 0 && strings.Contains(txt, "Open in a browser"), fmt.Sprintf("row %d empty:\n%s", empty, txt)
+	})
 
 	s.press("s")
 	s.waitFor("Saved ")
@@ -616,21 +587,14 @@ func (c *countingWriter) since(n int64) (string, bool) {
 // picture in want (an SGR prefix such as "38;2;") and no longer in not.
 func (s *screen) waitColours(n int64, want, not string) {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitSeen(s.t, fmt.Sprintf("the picture to be drawn with %q only", want), func() (bool, string) {
 		// The last 16 KiB sent: several updates of the picture.
 		m, _ := s.raw.stats()
 		from := max(n, m-16<<10)
 		out, ok := s.raw.since(from)
-		if ok && m-n > 16<<10 && strings.Contains(out, want) && !strings.Contains(out, not) {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the picture is not drawn with %q only (has %q: %v, %q: %v)", want,
-				want, strings.Contains(out, want), not, strings.Contains(out, not))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return ok && m-n > 16<<10 && strings.Contains(out, want) && !strings.Contains(out, not),
+			fmt.Sprintf("%d bytes; has %q: %v, %q: %v", m-n, want, strings.Contains(out, want), not, strings.Contains(out, not))
+	})
 }
 
 // True colour without COLORTERM (which stock OpenSSH does not send): c
@@ -660,17 +624,10 @@ func TestTrueColourWithoutCOLORTERM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitUntil(t, "the TUI to ask the terminal for its capabilities (XTGETTCAP)", func() bool {
 		_, tail := s.raw.stats()
-		if strings.Contains(tail, "\x1bP+q") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the TUI never asked the terminal for its capabilities (XTGETTCAP)")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return strings.Contains(tail, "\x1bP+q")
+	})
 	s.press("\x1bP1+r524742\x1b\\") // RGB (hex 524742): yes
 	s.waitFor("▀")
 	n, _ = s.raw.stats()
@@ -705,8 +662,7 @@ func TestPhotosFilterSubstring(t *testing.T) {
 	s.waitFor(fmt.Sprintf("%d photos", len(want)))
 	// The first page shows the newest (at least five of them fit), and only
 	// names with 38-1 in them.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitSeen(t, "the filter 38-1 to show the newest names with 38-1 only", func() (bool, string) {
 		txt := s.text()
 		var wrong, missing []string
 		for _, name := range regexp.MustCompile(`\S+\.jpg`).FindAllString(txt, -1) {
@@ -719,14 +675,8 @@ func TestPhotosFilterSubstring(t *testing.T) {
 				missing = append(missing, name)
 			}
 		}
-		if len(wrong) == 0 && len(missing) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the filter 38-1 shows %v, and not %v:\n%s", wrong, missing, txt)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+		return len(wrong) == 0 && len(missing) == 0, fmt.Sprintf("shows %v, and not %v:\n%s", wrong, missing, txt)
+	})
 }
 
 // OpenSSH's ssh with a command, as users try it: one line saying this is
@@ -753,18 +703,14 @@ func TestSSHCommandSaysUseT(t *testing.T) {
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for { // authorized_keys is re-read when it changes
+	waitSeen(t, "the new key to get in", func() (bool, string) { // authorized_keys is re-read when it changes
 		s, err := e.connect(t, signer)
-		if err == nil {
-			s.conn.Close()
-			break
+		if err != nil {
+			return false, err.Error()
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the new key never got in: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		s.conn.Close()
+		return true, ""
+	})
 	host, port, _ := net.SplitHostPort(e.sshAddr)
 	for _, args := range [][]string{{"ls", "-l"}, {"-T"}} {
 		cmd := exec.Command("ssh", append([]string{"-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
@@ -805,17 +751,12 @@ func TestIdleWarnsAndSparesLive(t *testing.T) {
 	}
 	s.waitFor("this session closes in")
 	s.press("j") // a key: the warning goes, the count starts again
-	deadline := time.Now().Add(30 * time.Second)
-	for strings.Contains(s.text(), "this session closes in") {
-		if time.Now().After(deadline) {
-			t.Fatal("a key press left the idle warning on screen")
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+	waitSeen(t, "a key press to take the idle warning away", func() (bool, string) {
+		txt := s.text()
+		return !strings.Contains(txt, "this session closes in"), txt
+	})
 	s.waitFor("this session closes in")
-	if !s.ended(30 * time.Second) {
-		t.Fatal("an idle session away from Live was not closed")
-	}
+	s.waitEnded("it was idle away from Live")
 	_, tail := s.raw.stats()
 	if !strings.Contains(tail, "without a key press") {
 		t.Errorf("the session ended without saying why: %q", tail[max(len(tail)-300, 0):])
