@@ -32,7 +32,7 @@ func serve(t *testing.T, spec string) (*httptest.Server, *Server, *camera.Camera
 // serveWith is serve with the httptest server started by start (Start or
 // StartTLS, after setting EnableHTTP2 as wanted); stop ends the server's
 // streams as pistream's stop does, before the test ends.
-func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func()) {
+func serveWith(t testing.TB, spec string, start func(*httptest.Server)) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func()) {
 	t.Helper()
 	cam = camera.New(camera.Config{
 		Spec: spec, Settings: camera.Settings{Width: 160, Height: 120, FPS: 30},
@@ -55,7 +55,7 @@ func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *htt
 
 // serveProto is serveWith over HTTP/1.1, with TLS or not, or HTTP/2 (with
 // TLS), and a client that speaks just that.
-func serveProto(t *testing.T, spec string, tls, h2 bool) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func(), client *http.Client) {
+func serveProto(t testing.TB, spec string, tls, h2 bool) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func(), client *http.Client) {
 	t.Helper()
 	ts, s, cam, stop = serveWith(t, spec, func(ts *httptest.Server) {
 		ts.EnableHTTP2 = h2

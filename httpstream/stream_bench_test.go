@@ -1,0 +1,58 @@
+package httpstream
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"testing"
+
+	"pistream/internal/mjpegtest"
+)
+
+// BenchmarkStreamAllocs is what one viewer's stream allocates per frame,
+// the whole process (server, client, camera) counted, over HTTP/1.1 with
+// TLS and over HTTP/2: b.N parts read, the mallocs between the first and
+// the last divided by the parts between them (allocs/frame). The camera
+// gives 30 frames a second, so b.N parts take b.N/30 s: run it with
+// -benchtime=300x or so.
+func BenchmarkStreamAllocs(b *testing.B) {
+	for _, tc := range []struct {
+		name    string
+		tls, h2 bool
+	}{
+		{"http1-tls", true, false},
+		{"http2", true, true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ts, _, _, _, client := serveProto(b, "test", tc.tls, tc.h2)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/stream", nil)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.ProtoMajor != map[bool]int{false: 1, true: 2}[tc.h2] {
+				b.Fatalf("%s", resp.Proto)
+			}
+			pr := mjpegtest.NewPartReader(resp.Body, Boundary)
+			buf := make([]byte, 1<<20)
+			if _, err := pr.Next(buf); err != nil { // the stream is up
+				b.Fatal(err)
+			}
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
+			b.ResetTimer()
+			for range b.N {
+				if _, err := pr.Next(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&m1)
+			b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(b.N), "allocs/frame")
+			b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/float64(b.N), "B/frame")
+		})
+	}
+}
