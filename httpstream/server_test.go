@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -400,19 +401,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// blockingWriter is a ResponseWriter whose first write waits until the
-// test lets it go, so the test can look at the server meanwhile.
+// blockingWriter is a ResponseWriter whose first write closes entered and
+// waits until the test closes release, so the test can look at the server
+// meanwhile.
 type blockingWriter struct {
 	http.ResponseWriter
+	first            sync.Once
 	entered, release chan struct{}
 }
 
 func (b *blockingWriter) Write(p []byte) (int, error) {
-	select {
-	case b.entered <- struct{}{}:
+	b.first.Do(func() {
+		close(b.entered)
 		<-b.release
-	default:
-	}
+	})
 	return b.ResponseWriter.Write(p)
 }
 
