@@ -2,7 +2,6 @@ package httpstream
 
 import (
 	"context"
-	"net/http"
 	"runtime"
 	"testing"
 
@@ -10,32 +9,19 @@ import (
 )
 
 // BenchmarkStreamAllocs is what one viewer's stream allocates per frame,
-// the whole process (server, client, camera) counted, over HTTP/1.1 with
-// TLS and over HTTP/2: b.N parts read, the mallocs between the first and
-// the last divided by the parts between them (allocs/frame). The camera
-// gives 30 frames a second, so b.N parts take b.N/30 s: run it with
-// -benchtime=300x or so.
+// the whole process (server, client, camera) counted, over HTTP/1.1, with
+// TLS or not, and over HTTP/2: b.N parts read, the mallocs between the
+// first and the last divided by the parts between them (allocs/frame).
+// The camera gives 30 frames a second, so b.N parts take b.N/30 s: run it
+// with -benchtime=300x or so.
 func BenchmarkStreamAllocs(b *testing.B) {
-	for _, tc := range []struct {
-		name    string
-		tls, h2 bool
-	}{
-		{"http1-tls", true, false},
-		{"http2", true, true},
-	} {
+	for _, tc := range protocols {
 		b.Run(tc.name, func(b *testing.B) {
-			ts, _, _, _, client := serveProto(b, "test", tc.tls, tc.h2)
+			ts, _, _, _, client := serveProto(b, testCamera("test"), tc.tls, tc.h2)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/stream", nil)
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
+			resp := openStream(b, ctx, ts, client, tc)
 			defer resp.Body.Close()
-			if resp.ProtoMajor != map[bool]int{false: 1, true: 2}[tc.h2] {
-				b.Fatalf("%s", resp.Proto)
-			}
 			pr := mjpegtest.NewPartReader(resp.Body, Boundary)
 			buf := make([]byte, 1<<20)
 			if _, err := pr.Next(buf); err != nil { // the stream is up
