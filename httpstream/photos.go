@@ -17,6 +17,7 @@ import (
 
 	"pistream/album"
 	"pistream/album/thumbs"
+	"pistream/internal/bytesize"
 	"pistream/internal/shoot"
 	"pistream/internal/termtext"
 )
@@ -103,7 +104,7 @@ func (s *Server) renderPhotos(w http.ResponseWriter, status int, d photosData) {
 		tw, th := thumbFit(p.Width, p.Height)
 		d.Photos = append(d.Photos, photoView{
 			Name: termtext.SanitizeName(p.Name), URL: esc, Thumb: esc + "/thumb?v=" + v, Delete: esc + "/delete",
-			When: p.ModTime.Local().Format("2006-01-02 15:04:05"), Size: humanBytes(p.Size),
+			When: p.ModTime.Local().Format("2006-01-02 15:04:05"), Size: bytesize.Format(p.Size),
 			Width: p.Width, Height: p.Height, ThumbW: tw, ThumbH: th,
 		})
 	}
@@ -116,7 +117,7 @@ func (s *Server) renderPhotos(w http.ResponseWriter, status int, d photosData) {
 	for _, t := range trash {
 		d.Trash = append(d.Trash, trashView{
 			Name: termtext.SanitizeName(t.Name), When: t.Deleted.Local().Format("2006-01-02 15:04:05"),
-			Size: humanBytes(t.Size), Restore: "trash/" + url.PathEscape(t.Trash) + "/restore",
+			Size: bytesize.Format(t.Size), Restore: "trash/" + url.PathEscape(t.Trash) + "/restore",
 		})
 	}
 	var buf bytes.Buffer
@@ -151,18 +152,6 @@ func thumbFit(w, h int) (int, int) {
 		return thumbs.Size, thumbs.Size * 3 / 4
 	}
 	return thumbs.Fit(w, h)
-}
-
-// humanBytes says n bytes the way a person reads them.
-func humanBytes(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
-	default:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
 }
 
 // servePhoto answers a photo's exact bytes; with ?download, as an

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,19 +26,25 @@ import (
 // it, both stopped when the test ends.
 func serve(t *testing.T, spec string) (*httptest.Server, *Server, *camera.Camera) {
 	t.Helper()
-	ts, s, cam, _ := serveWith(t, spec, (*httptest.Server).Start)
+	ts, s, cam, _ := serveWith(t, testCamera(spec), (*httptest.Server).Start)
 	return ts, s, cam
 }
 
-// serveWith is serve with the httptest server started by start (Start or
-// StartTLS, after setting EnableHTTP2 as wanted); stop ends the server's
-// streams as pistream's stop does, before the test ends.
-func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func()) {
-	t.Helper()
-	cam = camera.New(camera.Config{
+// testCamera is the camera the tests serve: spec at 160x120, 30 frames a
+// second, reopened within 10-50 ms when it fails.
+func testCamera(spec string) camera.Config {
+	return camera.Config{
 		Spec: spec, Settings: camera.Settings{Width: 160, Height: 120, FPS: 30},
 		BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
-	})
+	}
+}
+
+// serveWith is serve with a camera of cfg and the httptest server started
+// by start (Start or StartTLS, after setting EnableHTTP2 as wanted); stop
+// ends the server's streams as pistream's stop does, before the test ends.
+func serveWith(t testing.TB, cfg camera.Config, start func(*httptest.Server)) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func()) {
+	t.Helper()
+	cam = camera.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); cam.Run(ctx) }()
@@ -55,9 +62,9 @@ func serveWith(t *testing.T, spec string, start func(*httptest.Server)) (ts *htt
 
 // serveProto is serveWith over HTTP/1.1, with TLS or not, or HTTP/2 (with
 // TLS), and a client that speaks just that.
-func serveProto(t *testing.T, spec string, tls, h2 bool) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func(), client *http.Client) {
+func serveProto(t testing.TB, cfg camera.Config, tls, h2 bool) (ts *httptest.Server, s *Server, cam *camera.Camera, stop func(), client *http.Client) {
 	t.Helper()
-	ts, s, cam, stop = serveWith(t, spec, func(ts *httptest.Server) {
+	ts, s, cam, stop = serveWith(t, cfg, func(ts *httptest.Server) {
 		ts.EnableHTTP2 = h2
 		if tls {
 			ts.StartTLS()
@@ -71,6 +78,35 @@ func serveProto(t *testing.T, spec string, tls, h2 bool) (ts *httptest.Server, s
 		client.Transport.(*http.Transport).ForceAttemptHTTP2 = false
 	}
 	return ts, s, cam, stop, client
+}
+
+// protocol is a way a viewer comes: HTTP/1.1, over TLS or not, or HTTP/2.
+type protocol struct {
+	name    string
+	tls, h2 bool
+}
+
+// protocols are the ways serveProto serves.
+var protocols = []protocol{
+	{"http1", false, false},
+	{"http1-tls", true, false},
+	{"http2", true, true},
+}
+
+// openStream opens /stream of ts with client, until ctx ends, failing
+// unless it comes over the protocol asked (HTTP/2 or HTTP/1.x).
+func openStream(t testing.TB, ctx context.Context, ts *httptest.Server, client *http.Client, p protocol) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/stream", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET /stream: %v", err)
+	}
+	if want := map[bool]int{false: 1, true: 2}[p.h2]; resp.ProtoMajor != want {
+		resp.Body.Close()
+		t.Fatalf("%s, want HTTP/%d", resp.Proto, want)
+	}
+	return resp
 }
 
 // nextJPEG reads part i, failing unless it is a complete JPEG.
@@ -287,7 +323,7 @@ func TestStreamProtocols(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := runtime.NumGoroutine()
-			ts, s, _, stop, client := serveProto(t, "test", tc.tls, tc.h2)
+			ts, s, _, stop, client := serveProto(t, testCamera("test"), tc.tls, tc.h2)
 			open := func() (*http.Response, context.CancelFunc) {
 				ctx, cancel := context.WithCancel(context.Background())
 				req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/stream", nil)
@@ -403,19 +439,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// blockingWriter is a ResponseWriter whose first write waits until the
-// test lets it go, so the test can look at the server meanwhile.
+// blockingWriter is a ResponseWriter whose first write closes entered and
+// waits until the test closes release, so the test can look at the server
+// meanwhile.
 type blockingWriter struct {
 	http.ResponseWriter
+	first            sync.Once
 	entered, release chan struct{}
 }
 
 func (b *blockingWriter) Write(p []byte) (int, error) {
-	select {
-	case b.entered <- struct{}{}:
+	b.first.Do(func() {
+		close(b.entered)
 		<-b.release
-	default:
-	}
+	})
 	return b.ResponseWriter.Write(p)
 }
 

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"pistream/internal/bytesize"
 	"pistream/internal/termtext"
 	"pistream/notes"
 )
@@ -45,7 +46,7 @@ type noteItem struct{ notes.Note }
 
 func (n noteItem) Title() string { return n.Note.Title }
 func (n noteItem) Description() string {
-	return termtext.SanitizeName(n.Name) + " · " + humanSize(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
+	return termtext.SanitizeName(n.Name) + " · " + bytesize.Format(n.Size) + " · " + n.ModTime.Local().Format("2006-01-02 15:04")
 }
 func (n noteItem) FilterValue() string { return n.Note.Title }
 

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"pistream/album"
+	"pistream/internal/bytesize"
 	"pistream/internal/termtext"
 )
 
@@ -52,7 +53,7 @@ type photoItem struct{ album.Photo }
 
 func (p photoItem) Title() string { return termtext.SanitizeName(p.Name) }
 func (p photoItem) Description() string {
-	d := p.ModTime.Local().Format("2006-01-02 15:04") + " · " + humanSize(p.Size)
+	d := p.ModTime.Local().Format("2006-01-02 15:04") + " · " + bytesize.Format(p.Size)
 	if p.Width > 0 {
 		d += fmt.Sprintf(" · %d×%d", p.Width, p.Height)
 	}
@@ -392,15 +393,4 @@ func (p *photos) view(w, h int) string {
 		body = lipgloss.JoinVertical(lipgloss.Left, body, p.photoFooter(ph.Name, w))
 	}
 	return body
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
-	default:
-		return fmt.Sprintf("%d B", n)
-	}
 }

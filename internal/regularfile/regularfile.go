@@ -5,11 +5,16 @@
 package regularfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 )
+
+// ErrNotRegular says a file is not a regular file: a FIFO, a device, a
+// directory.
+var ErrNotRegular = errors.New("not a regular file")
 
 // Open opens name in root for reading. It does not block on a FIFO and
 // fails unless name is a regular file (or, as os.Root allows, a symbolic
@@ -20,10 +25,7 @@ func Open(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	info, err := f.Stat()
-	if err == nil && !info.Mode().IsRegular() {
-		err = fmt.Errorf("%s: not a regular file (%s)", name, info.Mode().Type())
-	}
+	info, err := stat(f, name)
 	if err != nil {
 		_ = f.Close() // read-only; err is what went wrong
 		return nil, nil, err
@@ -31,16 +33,28 @@ func Open(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
 	return f, info, nil
 }
 
-// ReadAll returns the content of the regular file name in root (see Open).
-// A file larger than limit bytes, also one that grows past it while it is
-// read, yields an error matching tooLarge that gives the size and the
-// limit.
+// ReadAll returns the content of the regular file name in root (see Open
+// and Read).
 func ReadAll(root *os.Root, name string, limit int64, tooLarge error) ([]byte, error) {
-	f, info, err := Open(root, name)
+	f, err := root.OpenFile(name, openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close() // read-only
+	return Read(f, name, limit, tooLarge)
+}
+
+// Read returns the content of f, a file its caller opened for reading
+// (with flags of its own: O_NOFOLLOW, O_NONBLOCK) and closes; name is the
+// name its errors give. It fails unless f is a regular file (the error
+// matches ErrNotRegular). A file larger than limit bytes, also one that
+// grows past it while it is read, yields an error matching tooLarge that
+// gives the size and the limit.
+func Read(f *os.File, name string, limit int64, tooLarge error) ([]byte, error) {
+	info, err := stat(f, name)
+	if err != nil {
+		return nil, err
+	}
 	if info.Size() > limit {
 		return nil, sizeError(name, tooLarge, info.Size(), limit)
 	}
@@ -52,6 +66,19 @@ func ReadAll(root *os.Root, name string, limit int64, tooLarge error) ([]byte, e
 		return nil, sizeError(name, tooLarge, int64(len(data)), limit)
 	}
 	return data, nil
+}
+
+// stat returns the info of the open file f, named name, unless it is not
+// a regular file.
+func stat(f *os.File, name string) (fs.FileInfo, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (%s)", name, ErrNotRegular, info.Mode().Type())
+	}
+	return info, nil
 }
 
 // sizeError is the error for the file name of size bytes, over limit.

@@ -72,6 +72,9 @@ func TestReadAll(t *testing.T) {
 			if errors.Is(err, errBig) != tt.tooBig {
 				t.Errorf("errors.Is(%v, errBig) = %v, want %v", err, !tt.tooBig, tt.tooBig)
 			}
+			if notReg := strings.Contains(tt.errHas, "not a regular file"); errors.Is(err, ErrNotRegular) != notReg {
+				t.Errorf("errors.Is(%v, ErrNotRegular) = %v, want %v", err, !notReg, notReg)
+			}
 		})
 	}
 }

@@ -9,10 +9,11 @@ package statedir
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"syscall"
+
+	"pistream/internal/regularfile"
 )
 
 // Prepare makes dir (mode 0700) if it is missing. An existing one must be
@@ -39,7 +40,8 @@ func Prepare(dir string) (tightened fs.FileMode, err error) {
 }
 
 // ErrOdd says a secret's path holds something that is not a plain file.
-var ErrOdd = errors.New("not a regular file")
+// It is regularfile's ErrNotRegular, which ReadSecret's errors match.
+var ErrOdd = regularfile.ErrNotRegular
 
 // CheckSecret looks at the secret file at path without following a
 // symbolic link: missing is fine (exists is false); a symbolic link, a
@@ -71,27 +73,18 @@ func CheckSecret(path string) (exists bool, tightened fs.FileMode, err error) {
 	return true, 0, nil
 }
 
-// ReadSecret reads the secret file at path, at most limit bytes, never
-// through a symbolic link and never blocking on a FIFO.
+// ErrSecretTooLarge says a secret file is larger than its reader's limit.
+var ErrSecretTooLarge = errors.New("secret file too large")
+
+// ReadSecret reads the secret file at path, at most limit bytes (else an
+// error matching ErrSecretTooLarge), never through a symbolic link and
+// never blocking on a FIFO; a file that is not a regular file is an error
+// matching ErrOdd.
 func ReadSecret(path string, limit int64) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w", path, ErrOdd)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
-	}
-	return b, nil
+	defer f.Close() // read-only
+	return regularfile.Read(f, path, limit, ErrSecretTooLarge)
 }

@@ -11,17 +11,12 @@ import (
 
 func TestCheckSecret(t *testing.T) {
 	dir := t.TempDir()
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.WriteFile(filepath.Join(dir, "ok"), []byte("x"), 0o600))
-	must(os.WriteFile(filepath.Join(dir, "loose"), []byte("x"), 0o644))
-	must(os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "dangling")))
-	must(os.Symlink(filepath.Join(dir, "ok"), filepath.Join(dir, "link")))
-	must(os.Mkdir(filepath.Join(dir, "dir"), 0o700))
-	must(syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "ok"), []byte("x"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "loose"), []byte("x"), 0o644))
+	must(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "dangling")))
+	must(t, os.Symlink(filepath.Join(dir, "ok"), filepath.Join(dir, "link")))
+	must(t, os.Mkdir(filepath.Join(dir, "dir"), 0o700))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600))
 	for _, tc := range []struct {
 		name      string
 		exists    bool
@@ -48,11 +43,41 @@ func TestCheckSecret(t *testing.T) {
 	if fi, _ := os.Stat(filepath.Join(dir, "loose")); fi.Mode().Perm() != 0o600 {
 		t.Errorf("loose is %04o after the check, want 0600", fi.Mode().Perm())
 	}
-	if _, err := ReadSecret(filepath.Join(dir, "link"), 100); err == nil {
-		t.Error("ReadSecret followed a symbolic link")
-	}
-	if b, err := ReadSecret(filepath.Join(dir, "ok"), 100); err != nil || string(b) != "x" {
-		t.Errorf("ReadSecret(ok) = %q, %v", b, err)
+}
+
+// ReadSecret reads a plain file within its limit, and refuses, with an
+// error naming the path, a symbolic link (even to a plain file), a FIFO
+// (without blocking), a directory and a file over the limit.
+func TestReadSecret(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "ok"), []byte("secret"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "big"), []byte("secret!"), 0o600))
+	must(t, os.Symlink(filepath.Join(dir, "ok"), filepath.Join(dir, "link")))
+	must(t, os.Mkdir(filepath.Join(dir, "dir"), 0o700))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600))
+	for _, tc := range []struct {
+		name string
+		want string // content, for a read that succeeds
+		is   error  // else what the error matches, if anything in particular
+	}{
+		{name: "ok", want: "secret"},
+		{name: "big", is: ErrSecretTooLarge},
+		{name: "link", is: syscall.ELOOP},
+		{name: "fifo", is: ErrOdd},
+		{name: "dir", is: ErrOdd},
+		{name: "missing", is: os.ErrNotExist},
+	} {
+		path := filepath.Join(dir, tc.name)
+		b, err := ReadSecret(path, 6)
+		if tc.is == nil {
+			if err != nil || string(b) != tc.want {
+				t.Errorf("ReadSecret(%s) = %q, %v; want %q", tc.name, b, err, tc.want)
+			}
+			continue
+		}
+		if !errors.Is(err, tc.is) || !contains(err.Error(), path) {
+			t.Errorf("ReadSecret(%s) = %q, %v; want an error naming the path, matching %v", tc.name, b, err, tc.is)
+		}
 	}
 }
 
@@ -73,6 +98,14 @@ func TestPrepare(t *testing.T) {
 	os.WriteFile(file, nil, 0o600)
 	if _, err := Prepare(file); err == nil || !contains(err.Error(), file) {
 		t.Errorf("Prepare(a file) = %v, want an error naming it", err)
+	}
+}
+
+// must fails the test on err, made while setting it up.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
