@@ -82,9 +82,8 @@ type Camera struct {
 	stats Stats
 	mats  *matPool
 
-	mu      sync.Mutex
-	status  Status
-	stateCh chan struct{} // closed and replaced when status.State changes
+	mu     sync.Mutex
+	status Status
 
 	seq atomic.Uint64 // sequence number of the last frame captured
 
@@ -142,7 +141,6 @@ func New(cfg Config) *Camera {
 	c := &Camera{
 		cfg:     cfg,
 		settled: make(chan struct{}),
-		stateCh: make(chan struct{}),
 		hub:     NewHub(),
 		mats:    newMatPool(cfg.Encoders + 3),
 		log:     cfg.Logger.WithPrefix("camera"),
@@ -201,24 +199,10 @@ func (c *Camera) Status() Status {
 	return st
 }
 
-// WatchState returns the camera's state and a channel closed when it
-// changes: a consumer that cares only while the camera is not streaming
-// (NO SIGNAL) waits on it instead of polling Status.
-func (c *Camera) WatchState() (State, <-chan struct{}) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.status.State, c.stateCh
-}
-
 func (c *Camera) update(f func(*Status)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	was := c.status.State
 	f(&c.status)
-	if c.status.State != was {
-		close(c.stateCh)
-		c.stateCh = make(chan struct{})
-	}
 }
 
 // Run captures until ctx ends, then releases the source, closes the hub and

@@ -8,7 +8,6 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -549,42 +548,5 @@ func TestAlive(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 		})
-	}
-}
-
-// WatchState's channel is closed at each change of state, and only then:
-// a source that ends goes streaming → reconnecting → streaming, and a
-// waiter sees each step.
-func TestWatchState(t *testing.T) {
-	path := writeVideo(t, 10)
-	c := start(t, Config{Spec: path, Settings: Settings{Width: 160, Height: 120, FPS: 30}, BackoffMin: 300 * time.Millisecond})
-	next := func(from State, ch <-chan struct{}) (State, <-chan struct{}) {
-		t.Helper()
-		select {
-		case <-ch:
-		case <-time.After(guard):
-			t.Fatalf("no change of state from %s within %v", from, guard)
-		}
-		st, nch := c.WatchState()
-		if st == from {
-			t.Fatalf("the channel closed but the state is still %s", st)
-		}
-		select {
-		case <-nch:
-			if st2, _ := c.WatchState(); st2 == st {
-				t.Fatalf("the new channel is closed while the state is still %s", st)
-			}
-		default:
-		}
-		return st, nch
-	}
-	st, ch := c.WatchState()
-	var seen []State
-	for len(seen) < 8 && !(len(seen) >= 2 && seen[len(seen)-1] == StateStreaming && slices.Contains(seen, StateReconnecting)) {
-		st, ch = next(st, ch)
-		seen = append(seen, st)
-	}
-	if !slices.Contains(seen, StateReconnecting) || seen[len(seen)-1] != StateStreaming {
-		t.Errorf("states seen: %v, want reconnecting, then streaming", seen)
 	}
 }
