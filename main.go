@@ -28,6 +28,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"pistream/album"
+	"pistream/album/index"
 	"pistream/camera"
 	"pistream/httpstream"
 	"pistream/internal/clog"
@@ -347,6 +348,9 @@ func run(o options, settings camera.Settings) error {
 		return err
 	}
 	defer photos.Close()
+	// One listing of the album for every session and the album page; it
+	// runs in the group below, which awaits it before photos.Close.
+	photoIndex := index.New(photos)
 	notesDir, err := notes.Open(o.notes)
 	if err != nil {
 		return err
@@ -372,11 +376,11 @@ func run(o options, settings camera.Settings) error {
 	if o.ssh == "" {
 		sessions = nil // no SSH: /metrics has no pistream_ssh_sessions
 	}
-	feed, err := listenHTTP(o, cam, photos, sessions, logger)
+	feed, err := listenHTTP(o, cam, photos, photoIndex, sessions, logger)
 	if err != nil {
 		return err
 	}
-	app := &tui.App{Camera: cam, Album: photos, Notes: notesDir, Renderer: renderer, Log: logger, Sessions: sessions,
+	app := &tui.App{Camera: cam, Album: photos, Index: photoIndex, Notes: notesDir, Renderer: renderer, Log: logger, Sessions: sessions,
 		SCP: scpTarget()}
 	if feed != nil {
 		app.Viewers, app.URLs, app.OpenFeed = feed.server.Viewers, feed.URLs(), feed.open
@@ -404,6 +408,7 @@ func run(o options, settings camera.Settings) error {
 	camCtx, stopCam := context.WithCancel(context.Background())
 	defer stopCam()
 	g.Go(func() error { cam.Run(camCtx); return nil })
+	g.Go(func() error { photoIndex.Run(gctx); return nil })
 	g.Go(func() error { emptyTrash(gctx, photos, time.Duration(o.trashDays)*24*time.Hour, logger); return nil })
 	if feed != nil {
 		g.Go(feed.Serve)
@@ -491,7 +496,7 @@ type feed struct {
 // listenHTTP opens the HTTP server of the feed on o.http, with the access
 // token (from the flag, the environment or the state directory) and the
 // SSH session count for /metrics (nil: no SSH); nil when HTTP is off.
-func listenHTTP(o options, cam *camera.Camera, photos *album.Album, sessions func() int, logger *log.Logger) (*feed, error) {
+func listenHTTP(o options, cam *camera.Camera, photos *album.Album, photoIndex *index.Index, sessions func() int, logger *log.Logger) (*feed, error) {
 	if o.http == "" {
 		return nil, nil
 	}
@@ -506,7 +511,7 @@ func listenHTTP(o options, cam *camera.Camera, photos *album.Album, sessions fun
 	} else {
 		logger.Warn("the feed is open to anyone who can reach this port (--http-auth none)")
 	}
-	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions, Album: photos})
+	hs := httpstream.New(httpstream.Config{Camera: cam, Logger: logger, Token: token, MaxViewers: o.maxViewers, Sessions: sessions, Album: photos, AlbumIndex: photoIndex})
 	l, err := hs.Listen(o.http, o.tlsCert, o.tlsKey)
 	if err != nil {
 		return nil, err

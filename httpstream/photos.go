@@ -85,19 +85,25 @@ func (s *Server) servePhotos(w http.ResponseWriter, r *http.Request) {
 	case q.Has("restored"):
 		d.Notice = "Restored " + termtext.SanitizeName(q.Get("restored")) + "."
 	}
-	s.renderPhotos(w, http.StatusOK, d)
+	s.renderPhotos(w, r, http.StatusOK, d)
 }
 
-// renderPhotos lists the album and the trash into d and renders the page
-// with status.
-func (s *Server) renderPhotos(w http.ResponseWriter, status int, d photosData) {
+// renderPhotos puts the album's listing, from its index, and the trash
+// into d and renders the page with status. The listing includes every
+// change pistream made before the request (the delete or restore just
+// done); a photo copied in by another program shows once the index has
+// listed it, and the page's events then have it load again.
+func (s *Server) renderPhotos(w http.ResponseWriter, r *http.Request, status int, d photosData) {
 	d.Dir = termtext.SanitizeName(s.album.Dir())
-	photos, err := s.album.List()
+	snap, err := s.index.Fresh(r.Context())
+	if err == nil {
+		err = snap.Err
+	}
 	if err != nil {
 		d.Error = joinErr(d.Error, err)
 	}
-	keep := make(map[thumbs.Key]bool, len(photos))
-	for _, p := range photos {
+	keep := make(map[thumbs.Key]bool, len(snap.Photos))
+	for _, p := range snap.Photos {
 		v := version(p)
 		keep[thumbs.Key{Name: p.Name, Version: v}] = true
 		esc := "photos/" + url.PathEscape(p.Name)
@@ -266,7 +272,7 @@ func (s *Server) takePhoto(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deletePhoto(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if err := s.album.Delete(name); err != nil {
-		s.postFailed(w, err)
+		s.postFailed(w, r, err)
 		return
 	}
 	s.thumbs.Forget(name)
@@ -279,7 +285,7 @@ func (s *Server) deletePhoto(w http.ResponseWriter, r *http.Request) {
 func (s *Server) undoDelete(w http.ResponseWriter, r *http.Request) {
 	name, err := s.album.Undo()
 	if err != nil {
-		s.postFailed(w, err)
+		s.postFailed(w, r, err)
 		return
 	}
 	s.log.Info("photo restored from the page", "photo", termtext.SanitizeName(name), "remote", host(r.RemoteAddr))
@@ -290,7 +296,7 @@ func (s *Server) undoDelete(w http.ResponseWriter, r *http.Request) {
 func (s *Server) restorePhoto(w http.ResponseWriter, r *http.Request) {
 	name, err := s.album.Restore(r.PathValue("trash"))
 	if err != nil {
-		s.postFailed(w, err)
+		s.postFailed(w, r, err)
 		return
 	}
 	s.log.Info("photo restored from the page", "photo", termtext.SanitizeName(name), "remote", host(r.RemoteAddr))
@@ -299,7 +305,7 @@ func (s *Server) restorePhoto(w http.ResponseWriter, r *http.Request) {
 
 // postFailed answers a delete or restore that failed with the album page
 // saying why, losing nothing.
-func (s *Server) postFailed(w http.ResponseWriter, err error) {
+func (s *Server) postFailed(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
 	switch {
 	case errors.Is(err, album.ErrInvalidName), errors.Is(err, fs.ErrNotExist), errors.Is(err, album.ErrNothingToUndo):
@@ -307,12 +313,13 @@ func (s *Server) postFailed(w http.ResponseWriter, err error) {
 	case errors.Is(err, fs.ErrExist):
 		status = http.StatusConflict
 	}
-	s.renderPhotos(w, status, photosData{Error: joinErr("", err)})
+	s.renderPhotos(w, r, status, photosData{Error: joinErr("", err)})
 }
 
-// servePhotoEvents tells the page of every change to the album, as
-// server-sent events ("data: changed"), until the page goes or the server
-// stops; a comment every 25 s finds a page that went without a word.
+// servePhotoEvents tells the page of every new listing of the album by its
+// index, as server-sent events ("data: changed"), until the page goes or
+// the server stops; a comment every 25 s finds a page that went without a
+// word. The page loads again then, and finds the listing that woke it.
 func (s *Server) servePhotoEvents(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	noCache(h)
@@ -333,9 +340,9 @@ func (s *Server) servePhotoEvents(w http.ResponseWriter, r *http.Request) {
 	tick := time.NewTicker(25 * time.Second)
 	defer tick.Stop()
 	for {
-		ch := s.album.Changed()
+		ch := s.index.Snapshot().Changed
 		if ch == nil {
-			return // the album is closed
+			return // the index has stopped
 		}
 		var err error
 		select {

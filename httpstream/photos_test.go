@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"pistream/album"
+	"pistream/album/index/indextest"
 	"pistream/camera"
 	"pistream/internal/termtext"
 )
@@ -37,7 +38,7 @@ func serveAlbum(t *testing.T) (*httptest.Server, *Server, *album.Album) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); cam.Run(ctx) }()
-	s := New(Config{Camera: cam, Album: a, FrameWriteTimeout: time.Second})
+	s := New(Config{Camera: cam, Album: a, AlbumIndex: indextest.Start(t, a), FrameWriteTimeout: time.Second})
 	ts := httptest.NewUnstartedServer(s.Handler())
 	ts.Config.BaseContext = func(net.Listener) context.Context { return ctx }
 	ts.Start()
@@ -99,7 +100,7 @@ func TestTakePhoto(t *testing.T) {
 // Names that could break out of HTML are shown escaped, and their links
 // lead to the photo's exact bytes, downloaded under its own name.
 func TestHostileNamesOnThePage(t *testing.T) {
-	ts, _, a := serveAlbum(t)
+	ts, s, a := serveAlbum(t)
 	photo := testPhoto(t)
 	names := []string{
 		`<script>alert("x")'q'.jpg`,
@@ -113,6 +114,7 @@ func TestHostileNamesOnThePage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	indextest.AwaitCurrent(t, s.index, a)
 	page := body(t, get(t, ts.URL+"/photos"))
 	hrefs := regexp.MustCompile(`<a href="(photos/[^"]*)\?download"`).FindAllStringSubmatch(page, -1)
 	if len(hrefs) != len(names) {
@@ -168,11 +170,12 @@ func testPhoto(t *testing.T) []byte {
 // Deleting from the page moves the photo to the trash, and the page offers
 // it back: undo and restore work; bad names are refused and lose nothing.
 func TestDeleteRestoreFromThePage(t *testing.T) {
-	ts, _, a := serveAlbum(t)
+	ts, s, a := serveAlbum(t)
 	photo := testPhoto(t)
 	for _, n := range []string{"one.jpg", "two.jpg"} {
 		os.WriteFile(filepath.Join(a.Dir(), n), photo, 0o644)
 	}
+	indextest.AwaitCurrent(t, s.index, a)
 	for _, tc := range []struct {
 		path     string
 		status   int
@@ -192,6 +195,11 @@ func TestDeleteRestoreFromThePage(t *testing.T) {
 		}
 		if photos, _ := a.List(); len(photos) != tc.left {
 			t.Errorf("after POST %s: %d photos, want %d", tc.path, len(photos), tc.left)
+		}
+		// The page it leads to shows the change at once, though it shows
+		// the album's shared listing.
+		if shown := strings.Count(body(t, get(t, ts.URL+"/photos")), "?download\""); shown != tc.left {
+			t.Errorf("after POST %s the page shows %d photos, want %d", tc.path, shown, tc.left)
 		}
 	}
 	page := body(t, get(t, ts.URL+"/photos"))
@@ -239,6 +247,7 @@ func TestPhotoPostsFromOtherSites(t *testing.T) {
 func TestThumbnail(t *testing.T) {
 	ts, s, a := serveAlbum(t)
 	os.WriteFile(filepath.Join(a.Dir(), "one.jpg"), testPhoto(t), 0o644)
+	indextest.AwaitCurrent(t, s.index, a)
 	page := body(t, get(t, ts.URL+"/photos"))
 	m := regexp.MustCompile(`src="(photos/one.jpg/thumb\?v=[0-9-]+)"`).FindStringSubmatch(page)
 	if m == nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"pistream/album"
+	"pistream/album/index"
 	"pistream/album/thumbs"
 	"pistream/camera"
 )
@@ -62,6 +63,9 @@ type Config struct {
 	// Album, when set, is served at /photos, and the page can take photos
 	// into it.
 	Album *album.Album
+	// AlbumIndex is Album's shared listing, which the page shows; needed
+	// with Album, and running while the server serves.
+	AlbumIndex *index.Index
 }
 
 // Server is the HTTP side of pistream. Its Handler serves every path.
@@ -77,6 +81,7 @@ type Server struct {
 	sent    sent                 // what /stream wrote, for /metrics
 	snap    prometheus.Histogram // /snapshot latency
 	album   *album.Album         // nil: no /photos
+	index   *index.Index         // album's listing
 	nosig   noSignal             // the newest NO SIGNAL picture
 	thumbs  *thumbs.Cache
 }
@@ -107,6 +112,10 @@ func New(cfg Config) *Server {
 		mux:     http.NewServeMux(),
 		guesses: guesses{now: time.Now, limit: cfg.GuessLimit},
 		album:   cfg.Album,
+		index:   cfg.AlbumIndex,
+	}
+	if s.album != nil && s.index == nil {
+		panic("httpstream: Config.Album without its Config.AlbumIndex")
 	}
 	s.mux.HandleFunc("GET /stream", s.serveStream)
 	s.mux.HandleFunc("GET /snapshot", s.serveSnapshot)

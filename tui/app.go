@@ -14,6 +14,7 @@ import (
 	"charm.land/log/v2"
 
 	"pistream/album"
+	"pistream/album/index"
 	"pistream/camera"
 	"pistream/internal/shoot"
 	"pistream/notes"
@@ -23,6 +24,7 @@ import (
 type App struct {
 	Camera   *camera.Camera
 	Album    *album.Album
+	Index    *index.Index // the listing of Album every Photos screen shows; it runs while sessions do
 	Notes    *notes.Dir
 	Renderer *notes.Renderer // renders the notes: once for all sessions, a bounded number at a time
 	Viewers  func() int      // HTTP viewers now; nil when HTTP is off
@@ -85,7 +87,7 @@ func (a *App) takeSnapshot() snapshotMsg {
 func (a *App) Wait() { a.snaps.Wait() }
 
 // waitFor returns a command that delivers msg when ch, a Changed channel
-// of the album or the notes, is closed (or a timer's channel fires), or
+// of the album's index or the notes, is closed (or a timer's channel fires), or
 // nothing when the session ends first. Take ch before loading what it
 // reports on, so no change slips in between.
 func waitFor[T any](e *env, ch <-chan T, msg tea.Msg) tea.Cmd {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -14,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"pistream/album"
+	"pistream/album/index"
 	"pistream/internal/bytesize"
 	"pistream/internal/termtext"
 )
@@ -21,9 +21,10 @@ import (
 // photos is the Photos screen: the album, newest first, with the selected
 // photo drawn beside the list; enter shows it full-window.
 type photos struct {
-	env  *env
-	list list.Model
-	err  error // listing the album failed
+	env     *env
+	list    list.Model
+	err     error  // listing the album failed
+	version uint64 // of the album index's snapshot shown; 0 before its first listing
 
 	full       bool   // the selected photo fills the window
 	took       string // a photo this session took, to select once listed
@@ -33,15 +34,7 @@ type photos struct {
 	pending    photoPreviewKey // what is being drawn
 	bodyW      int
 	bodyH      int
-	listedAt   time.Time // when the album was last listed
 }
-
-// relistEvery is the least time between two listings of the album by one
-// session. A change is shown at once when the last listing is older; in a
-// burst of changes (eight sessions taking 400 snapshots in a second) each
-// session lists the album a few times a second instead of once a photo,
-// which had every session list the whole directory for every photo saved.
-const relistEvery = 250 * time.Millisecond
 
 type photoPreviewKey struct {
 	name       string
@@ -65,12 +58,8 @@ func (p photoItem) FilterValue() string { return p.Title() }
 
 // Messages of the Photos screen.
 type (
-	albumChangedMsg struct{}
-	albumRelistMsg  struct{} // the time to list a changed album again has come
-	photosLoadedMsg struct {
-		photos []album.Photo
-		err    error
-	}
+	albumChangedMsg struct{}                 // the album's index has a newer listing
+	photosListedMsg struct{ index.Snapshot } // the listing to show
 	photoPreviewMsg struct {
 		key  photoPreviewKey
 		text string
@@ -131,20 +120,44 @@ func (p *photos) init() tea.Cmd {
 	return p.reload()
 }
 
-// reload lists the album again and waits for its next change.
+// reload asks the album's index for its listing, one that holds every
+// change announced before (the one that woke the screen, a photo this
+// session just deleted), to show it and wait for the next. No session
+// lists the album itself: a change costs one listing however many
+// sessions show it. The command returns within a listing by the index.
 func (p *photos) reload() tea.Cmd {
-	p.listedAt = time.Now()
-	// The channel is taken now, in Update, before the load command lists:
-	// no change slips in between.
-	return tea.Batch(p.load(), waitFor(p.env, p.env.app.Album.Changed(), albumChangedMsg{}))
+	ix, ctx := p.env.app.Index, p.env.ctx
+	return func() tea.Msg {
+		// An error says the index has stopped, or the session ended: its
+		// newest listing is what there is.
+		s, _ := ix.Fresh(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return photosListedMsg{s}
+	}
 }
 
-func (p *photos) load() tea.Cmd {
-	a := p.env.app.Album
-	return func() tea.Msg {
-		ps, err := a.List()
-		return photosLoadedMsg{photos: ps, err: err}
+// show puts the photos of the snapshot s in the list, keeping the
+// selection (or selecting the photo this session just took).
+func (p *photos) show(s index.Snapshot) tea.Cmd {
+	p.version, p.err = s.Version, s.Err
+	if s.Err != nil || s.Version == 0 {
+		return nil
 	}
+	items := make([]list.Item, len(s.Photos))
+	for i, ph := range s.Photos {
+		items[i] = photoItem{ph}
+	}
+	cur, _ := p.selected()
+	cmd := p.list.SetItems(items)
+	if !p.selectTaken() {
+		p.selectName(cur.Name)
+		if slices.ContainsFunc(s.Photos, func(ph album.Photo) bool { return ph.Name == p.took }) {
+			p.took = "" // listed but filtered out: not looked for again
+		}
+	}
+	return tea.Batch(cmd, p.drawPreview())
 }
 
 func (p *photos) capturing() bool {
@@ -172,39 +185,19 @@ func (p *photos) selected() (album.Photo, bool) {
 func (p *photos) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case albumChangedMsg:
-		if wait := time.Until(p.listedAt.Add(relistEvery)); wait > 0 {
-			return waitFor(p.env, time.After(wait), albumRelistMsg{})
-		}
 		return p.reload()
-	case albumRelistMsg:
-		return p.reload()
+	case photosListedMsg:
+		// The channel of the snapshot shown: no newer listing slips by.
+		return tea.Batch(p.show(msg.Snapshot), waitFor(p.env, msg.Changed, albumChangedMsg{}))
 	case snapshotMsg:
-		// The album's own notification reloads the list; the photo is
-		// selected when it is listed, now or then.
+		// The album's index lists it; the photo is selected when it is
+		// listed, now or then.
 		if msg.err == nil {
 			p.took = msg.photo.Name
 			p.selectTaken()
 			return p.drawPreview()
 		}
 		return nil
-	case photosLoadedMsg:
-		p.err = msg.err
-		if msg.err != nil {
-			return nil
-		}
-		items := make([]list.Item, len(msg.photos))
-		for i, ph := range msg.photos {
-			items[i] = photoItem{ph}
-		}
-		cur, _ := p.selected()
-		cmd := p.list.SetItems(items)
-		if !p.selectTaken() {
-			p.selectName(cur.Name)
-			if slices.ContainsFunc(msg.photos, func(ph album.Photo) bool { return ph.Name == p.took }) {
-				p.took = "" // listed but filtered out: not looked for again
-			}
-		}
-		return tea.Batch(cmd, p.drawPreview())
 	case photoPreviewMsg:
 		if msg.key == p.pending {
 			p.pending = photoPreviewKey{}
@@ -363,6 +356,9 @@ func (p *photos) view(w, h int) string {
 	st := p.env.styles
 	if p.err != nil {
 		return st.bad.Render("Cannot list the photos: " + termtext.SanitizeName(p.err.Error()))
+	}
+	if p.version == 0 {
+		return st.dim.Render("Listing the photos…")
 	}
 	if len(p.list.Items()) == 0 {
 		return st.dim.Render("No photos yet. Press s or space to take one.\nPhotos are saved in " +

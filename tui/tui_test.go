@@ -26,6 +26,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"pistream/album"
+	"pistream/album/index/indextest"
 	"pistream/camera"
 	"pistream/notes"
 )
@@ -204,9 +205,6 @@ func TestDriverHoldsWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.fire(albumChangedMsg{})
-	if d.waits(albumRelistMsg{}) > 0 { // listed under relistEvery ago: the screen lists again after a pause
-		d.fire(albumRelistMsg{})
-	}
 	if s := strings.ReplaceAll(d.screen(), photosDir, "ALBUM"); !strings.Contains(s, "2026-11-26_10-00-00.000.jpg") {
 		t.Errorf("a photo saved and its change fired: not listed:\n%s", s)
 	}
@@ -256,7 +254,7 @@ func newTestApp(t testing.TB) (*App, string, string) {
 	r := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, nil)
 	t.Cleanup(r.Close)
 	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
-	return &App{Camera: cam, Album: a, Notes: n, Renderer: r, Log: log.New(&bytes.Buffer{}), URLs: []string{"http://127.0.0.1:8080/"}}, photosDir, notesDir
+	return &App{Camera: cam, Album: a, Index: indextest.Start(t, a), Notes: n, Renderer: r, Log: log.New(&bytes.Buffer{}), URLs: []string{"http://127.0.0.1:8080/"}}, photosDir, notesDir
 }
 
 // Live says how the picture is turned, with width and height swapped.
@@ -314,6 +312,7 @@ func TestPhotosScreen(t *testing.T) {
 		at := time.Date(2026, 11, 24+i/2, 8+i*5, 0, 0, 0, time.UTC)
 		os.Chtimes(p, at, at)
 	}
+	indextest.AwaitCurrent(t, app.Index, app.Album)
 	d := newDriver(t, app)
 	d.key("2")
 	// The album is in a temporary directory: the golden names it ALBUM.
@@ -351,6 +350,7 @@ func TestPhotosFilterMatchesShownName(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	indextest.AwaitCurrent(t, app.Index, app.Album)
 	d := newDriver(t, app)
 	d.key("2")
 	d.key("/")

@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"pistream/album"
+	"pistream/album/index/indextest"
 	"pistream/camera"
 	"pistream/notes"
 	"pistream/tui"
@@ -104,7 +105,7 @@ func newTestApp(t *testing.T, logs *syncBuffer) *tui.App {
 	r := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, nil)
 	t.Cleanup(r.Close)
 	cam := camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}})
-	return &tui.App{Camera: cam, Album: a, Notes: n, Renderer: r, Log: log.New(logs), URLs: []string{"http://127.0.0.1:8080/"}}
+	return &tui.App{Camera: cam, Album: a, Index: indextest.Start(t, a), Notes: n, Renderer: r, Log: log.New(logs), URLs: []string{"http://127.0.0.1:8080/"}}
 }
 
 // startServer serves app's TUI on a local port for the one key it returns.
