@@ -53,21 +53,23 @@ type readers struct {
 	snaps []Snapshot
 }
 
+func newReaders(n int) *readers {
+	r := &readers{snaps: make([]Snapshot, n)}
+	r.cond = sync.NewCond(&r.mu)
+	return r
+}
+
 // startReaders starts n readers of x until the test ends.
 func startReaders(t testing.TB, x *Index, n int) *readers {
 	t.Helper()
-	r := &readers{snaps: make([]Snapshot, n)}
-	r.cond = sync.NewCond(&r.mu)
+	r := newReaders(n)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			for {
 				s := x.Snapshot()
-				r.mu.Lock()
-				r.snaps[i] = s
-				r.cond.Broadcast()
-				r.mu.Unlock()
+				r.set(i, s)
 				select {
 				case <-s.Changed:
 				case <-ctx.Done():
@@ -83,10 +85,18 @@ func startReaders(t testing.TB, x *Index, n int) *readers {
 	return r
 }
 
+// set makes s reader i's newest snapshot.
+func (r *readers) set(i int, s Snapshot) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.snaps[i] = s
+	r.cond.Broadcast()
+}
+
 // await waits until every reader holds a listing (not the empty snapshot
 // before the first) of exactly the names want, in any order, and returns
 // those snapshots.
-func (r *readers) await(t *testing.T, want []string) []Snapshot {
+func (r *readers) await(t testing.TB, want []string) []Snapshot {
 	t.Helper()
 	want = slices.Sorted(slices.Values(want))
 	stop := time.AfterFunc(guard, func() {
