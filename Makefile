@@ -26,11 +26,13 @@ test: go-check deps test-deps
 # measures 10 s windows; BenchmarkSnapshotStorm too: 5x, a 5 s storm.
 # BenchmarkSaveBurst saves 2000 photos an iteration: 1x; BenchmarkCostlyNotes
 # opens five costly notes in 8 SSH sessions an iteration: 3x; BenchmarkStop
-# starts and stops two pistreams an iteration: 5x.
+# starts and stops two pistreams an iteration: 5x; BenchmarkListingsPerPhoto
+# waits out the album index's 250 ms throttle a photo: 20x.
 bench: go-check deps
-	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes|BenchmarkStop' -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes|BenchmarkStop|BenchmarkListingsPerPhoto' -benchtime 150x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
 	$(GO) test -run '^$$' -bench BenchmarkSaveBurst -benchtime 1x -timeout 30m ./album
+	$(GO) test -run '^$$' -bench BenchmarkListingsPerPhoto -benchtime 20x -timeout 30m ./album/index
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkStop -benchtime 5x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkSnapshotStorm -benchtime 5x -timeout 30m .
