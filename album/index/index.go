@@ -170,7 +170,8 @@ func (x *Index) Snapshot() Snapshot {
 // Fresh returns a snapshot that includes every change the source had
 // announced when Fresh was called, such as a photo Save, Delete or Undo
 // has just returned from: the newest snapshot if nothing changed since its
-// listing began, else the first one listed after the call. It waits for at
+// listing began, else the first whose listing began after those changes.
+// It waits for at
 // most a Throttle and a listing once Run runs, unless ctx ends first or
 // the index has stopped; then it returns the newest snapshot with the
 // reason.

@@ -262,6 +262,9 @@ type fakeSource struct {
 	changed  chan struct{}
 	listings int
 	err      error
+	// hold, when set, makes List wait, after taking the photos, until
+	// a value is sent on it.
+	hold chan struct{}
 }
 
 func newFakeSource() *fakeSource { return &fakeSource{changed: make(chan struct{})} }
@@ -270,10 +273,16 @@ func (f *fakeSource) List() ([]album.Photo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listings++
-	if f.err != nil {
-		return nil, f.err
+	photos, err, hold := slices.Clone(f.photos), f.err, f.hold
+	f.mu.Unlock()
+	if hold != nil {
+		<-hold
 	}
-	return slices.Clone(f.photos), nil
+	f.mu.Lock()
+	if err != nil {
+		return nil, err
+	}
+	return photos, nil
 }
 
 func (f *fakeSource) Changed() <-chan struct{} {
@@ -352,6 +361,68 @@ func TestListingFails(t *testing.T) {
 	src.add("back.jpg", nil)
 	if snaps := r.await(t, []string{"back.jpg"}); snaps[0].Err != nil {
 		t.Errorf("the listing after the failure still says %v", snaps[0].Err)
+	}
+}
+
+// Fresh during a listing: one that began after the change will do; one
+// that began before it is followed by another, which Fresh waits for.
+func TestFreshDuringAListing(t *testing.T) {
+	tests := []struct {
+		name   string
+		during bool // the change comes while the listing is under way
+		want   int  // listings Fresh waits for
+	}{
+		{"change before the listing", false, 1},
+		{"change during the listing", true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := newFakeSource()
+			x := New(src)
+			x.every = time.Millisecond
+			start(t, x)
+			ctx, cancel := context.WithTimeout(context.Background(), guard)
+			defer cancel()
+			if _, err := x.Fresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			hold := make(chan struct{})
+			src.mu.Lock()
+			src.hold = hold
+			src.mu.Unlock()
+			before := src.count()
+			if !tt.during {
+				src.add("new.jpg", nil)
+			} else {
+				src.add("", nil) // starts a listing, held
+			}
+			for src.count() == before { // the listing has begun
+				select {
+				case <-ctx.Done():
+					t.Fatal("no listing began")
+				case <-time.After(time.Millisecond):
+				}
+			}
+			if tt.during {
+				src.add("new.jpg", nil)
+			}
+			got := make(chan Snapshot, 1)
+			go func() {
+				s, _ := x.Fresh(ctx)
+				got <- s
+			}()
+			for range tt.want {
+				hold <- struct{}{}
+			}
+			s := <-got
+			if !slices.Contains(names(s), "new.jpg") {
+				t.Errorf("Fresh gives %q, want new.jpg", names(s))
+			}
+			if n := src.count() - before; n != tt.want {
+				t.Errorf("%d listings, want %d", n, tt.want)
+			}
+			close(hold)
+		})
 	}
 }
 
