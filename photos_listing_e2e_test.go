@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"pistream/internal/diropens"
 )
@@ -30,22 +28,20 @@ func TestPhotosListedOncePerChange(t *testing.T) {
 		s.waitFor("No photos yet")
 		screens = append(screens, s)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	get := func(path string) []byte {
+	jpeg := getJPEG(t, e.proc, "/snapshot")
+	page := func() string {
 		t.Helper()
-		resp, err := e.get(ctx, path)
+		resp, err := e.get(t.Context(), "/photos")
 		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
+			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
 		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %d, %v", path, resp.StatusCode, err)
+			t.Fatalf("GET /photos: %d, %v", resp.StatusCode, err)
 		}
-		return b
+		return string(b)
 	}
-	jpeg := get("/snapshot")
 
 	opens, err := diropens.Watch(dir)
 	if err != nil {
@@ -67,7 +63,7 @@ func TestPhotosListedOncePerChange(t *testing.T) {
 		for range pages {
 			// The page shows the index's listing: a photo copied in shows
 			// once it has listed it, which the sessions showing it prove.
-			if page := get("/photos"); !strings.Contains(string(page), name) {
+			if !strings.Contains(page(), name) {
 				t.Fatalf("the album page does not list %s, which every session shows", name)
 			}
 		}
