@@ -176,20 +176,10 @@ func (x *Index) Snapshot() Snapshot {
 // the index has stopped; then it returns the newest snapshot with the
 // reason.
 func (x *Index) Fresh(ctx context.Context) (Snapshot, error) {
-	x.mu.Lock()
-	s := x.cur
-	if s.Version > 0 && !isClosed(s.seen) {
-		x.mu.Unlock()
+	s, need, stopped := x.wanted()
+	if need == 0 {
 		return s, nil
 	}
-	// A listing under way that began after the last change will do;
-	// otherwise Run lists again once it (or its wait) is over.
-	need := x.started
-	if need == s.start || isClosed(x.startSeen) {
-		need++
-	}
-	stopped := x.changed == nil
-	x.mu.Unlock()
 	if stopped {
 		return s, fmt.Errorf("album index: %w", errStopped)
 	}
@@ -205,6 +195,25 @@ func (x *Index) Fresh(ctx context.Context) (Snapshot, error) {
 		s = x.Snapshot()
 	}
 	return s, nil
+}
+
+// wanted returns the newest snapshot and, unless it holds every change
+// the source has announced (need 0), the number of the first listing
+// that will; and whether the index has stopped.
+func (x *Index) wanted() (s Snapshot, need uint64, stopped bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	s = x.cur
+	if s.Version > 0 && !isClosed(s.seen) {
+		return s, 0, false
+	}
+	// A listing under way that began after the last change will do;
+	// otherwise Run lists again once it (or its wait) is over.
+	need = x.started
+	if need == s.start || isClosed(x.startSeen) {
+		need++
+	}
+	return s, need, x.changed == nil
 }
 
 // errStopped is Fresh's error once Run has returned.

@@ -375,6 +375,8 @@ func TestFreshDuringAListing(t *testing.T) {
 		{"change before the listing", false, 1},
 		{"change during the listing", true, 2},
 	}
+	// The listings are numbered from 1: the first is Run's at its start,
+	// the second the one held here.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := newFakeSource()
@@ -405,6 +407,10 @@ func TestFreshDuringAListing(t *testing.T) {
 			}
 			if tt.during {
 				src.add("new.jpg", nil)
+			}
+			// What Fresh waits for, decided while the listing is held.
+			if _, need, _ := x.wanted(); need != uint64(1+tt.want) {
+				t.Errorf("Fresh would wait for listing %d, want %d", need, 1+tt.want)
 			}
 			got := make(chan Snapshot, 1)
 			go func() {
