@@ -27,12 +27,14 @@ test: go-check deps test-deps
 # BenchmarkSaveBurst saves 2000 photos an iteration: 1x; BenchmarkCostlyNotes
 # opens five costly notes in 8 SSH sessions an iteration: 3x; BenchmarkStop
 # starts and stops two pistreams an iteration: 5x; BenchmarkListingsPerPhoto
-# waits out the album index's 250 ms throttle a photo: 20x.
+# waits out the album index's 250 ms throttle a photo: 20x;
+# BenchmarkAlbumSessions fills an album of 5,000 photos first: 10x.
 bench: go-check deps
-	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes|BenchmarkStop|BenchmarkListingsPerPhoto' -benchtime 150x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkLiveSessions|BenchmarkPathological|BenchmarkSnapshotStorm|BenchmarkSaveBurst|BenchmarkCostlyNotes|BenchmarkStop|BenchmarkListingsPerPhoto|BenchmarkAlbumSessions' -benchtime 150x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench BenchmarkPathological -benchtime 3x -timeout 30m ./notes
 	$(GO) test -run '^$$' -bench BenchmarkSaveBurst -benchtime 1x -timeout 30m ./album
 	$(GO) test -run '^$$' -bench BenchmarkListingsPerPhoto -benchtime 20x -timeout 30m ./album/index
+	$(GO) test -run '^$$' -bench BenchmarkAlbumSessions -benchtime 10x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkLiveSessions -benchtime 10x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkStop -benchtime 5x -timeout 30m .
 	$(GO) test -run '^$$' -bench BenchmarkSnapshotStorm -benchtime 5x -timeout 30m .
