@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/list"
+	"charm.land/bubbles/v2/paginator"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -150,6 +151,7 @@ func (p *photos) show(s index.Snapshot) tea.Cmd {
 		items[i] = photoItem{ph}
 	}
 	cur, _ := p.selected()
+	p.fitPaginator(len(items))
 	cmd := p.list.SetItems(items)
 	if !p.selectTaken() {
 		p.selectName(cur.Name)
@@ -158,6 +160,20 @@ func (p *photos) show(s index.Snapshot) tea.Cmd {
 		}
 	}
 	return tea.Batch(cmd, p.drawPreview())
+}
+
+// fitPaginator shows the list's pages as dots while a dot a page fits on
+// a line of the list, else as "page/pages": the paginator builds its dots
+// one string concatenation a page, in every draw, which for an album of
+// thousands of photos cost more than the rest of the screen, and drew a
+// line far wider than the list.
+func (p *photos) fitPaginator(items int) {
+	per := max(p.list.Paginator.PerPage, 1)
+	if pages := (items + per - 1) / per; pages > p.list.Width()-2 {
+		p.list.Paginator.Type = paginator.Arabic
+	} else {
+		p.list.Paginator.Type = paginator.Dots
+	}
 }
 
 func (p *photos) capturing() bool {
@@ -212,6 +228,7 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 		p.bodyW, p.bodyH = msg.w, msg.h
 		// A line for the y/n question, and the footer's.
 		p.list.SetSize(p.listWidth(msg.w), msg.h-1-p.photoFooterRows(msg.h))
+		p.fitPaginator(len(p.list.Items()))
 		return p.drawPreview()
 	case tea.BackgroundColorMsg:
 		p.list.Styles = list.DefaultStyles(p.env.dark)

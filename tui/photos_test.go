@@ -2,11 +2,13 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"pistream/album"
 	"pistream/album/index"
 )
 
@@ -108,5 +110,45 @@ func TestPhotosShareOneListing(t *testing.T) {
 	if lists > most {
 		t.Errorf("saving %d photos in %v listed the album %d times for %d screens, want at most %d (one per %v)",
 			n, took.Round(time.Millisecond), lists, sessions, most, index.Throttle)
+	}
+}
+
+// BenchmarkPhotosLargeAlbum: a Photos screen of 5,000 photos against one
+// of 50, in the same run. A screen draws one page of its list whatever
+// the album's size: drawing it (done several times for each change, in
+// every session) should cost about the same (target: ratio ≤ 2). Taking a
+// new listing (show) is reported too; it grows with the album.
+func BenchmarkPhotosLargeAlbum(b *testing.B) {
+	app, _, _ := newTestApp(b)
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	measure := func(n int) (show, view time.Duration) {
+		p := newPhotos(&env{ctx: b.Context(), app: app, width: 100, height: 30, dark: true})
+		p.update(bodySizeMsg{w: 100, h: 28})
+		ps := make([]album.Photo, n)
+		for i := range ps {
+			ps[i] = album.Photo{Name: fmt.Sprintf("photo-%05d.jpg", i), Size: 600 << 10, ModTime: at}
+		}
+		for i := range b.N {
+			began := time.Now()
+			p.show(index.Snapshot{Version: uint64(i + 1), Photos: ps})
+			show += time.Since(began)
+			began = time.Now()
+			_ = p.view(100, 28)
+			view += time.Since(began)
+		}
+		return show / time.Duration(b.N), view / time.Duration(b.N)
+	}
+	show50, view50 := measure(50)
+	show5000, view5000 := measure(5000)
+	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	b.ReportMetric(ms(view5000), "ms/view-5000")
+	b.ReportMetric(ms(view50), "ms/view-50")
+	b.ReportMetric(ms(show5000), "ms/show-5000")
+	b.ReportMetric(ms(show50), "ms/show-50")
+	ratio := float64(view5000) / float64(view50)
+	b.ReportMetric(ratio, "view-5000/50")
+	b.ReportMetric(0, "ns/op")
+	if b.N >= 20 && ratio > 2 {
+		b.Errorf("drawing a Photos screen of 5,000 photos costs %.1f times one of 50, want at most 2", ratio)
 	}
 }
