@@ -162,15 +162,17 @@ func (p *photos) show(s index.Snapshot) tea.Cmd {
 	return tea.Batch(cmd, p.drawPreview())
 }
 
-// fitPaginator shows the list's pages as dots while a dot a page fits on
-// a line of the list, else as "page/pages": the paginator builds its dots
-// one string concatenation a page, in every draw, which for an album of
-// thousands of photos cost more than the rest of the screen, and drew a
-// line far wider than the list.
+// fitPaginator has the list draw its pages as "page/pages" from the start
+// when a dot a page would not fit across it. The list falls back to that
+// by itself, but only after building the dots, one string concatenation a
+// page, in every draw: for an album of thousands of photos that cost more
+// than the rest of the screen. It looks the same: the list's own style for
+// "page/pages".
 func (p *photos) fitPaginator(items int) {
 	per := max(p.list.Paginator.PerPage, 1)
-	if pages := (items + per - 1) / per; pages > p.list.Width()-2 {
+	if pages := (items + per - 1) / per; pages > p.list.Width() {
 		p.list.Paginator.Type = paginator.Arabic
+		p.list.Paginator.ArabicFormat = p.list.Styles.ArabicPagination.Render("%d/%d")
 	} else {
 		p.list.Paginator.Type = paginator.Dots
 	}
@@ -233,6 +235,7 @@ func (p *photos) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		p.list.Styles = list.DefaultStyles(p.env.dark)
 		p.list.SetDelegate(delegate(p.env.dark))
+		p.fitPaginator(len(p.list.Items()))
 		return nil
 	case tea.KeyPressMsg:
 		return p.key(msg)

@@ -3,10 +3,13 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/paginator"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"pistream/album"
 	"pistream/album/index"
@@ -150,5 +153,41 @@ func BenchmarkPhotosLargeAlbum(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 	if b.N >= 20 && ratio > 2 {
 		b.Errorf("drawing a Photos screen of 5,000 photos costs %.1f times one of 50, want at most 2", ratio)
+	}
+}
+
+// The Photos list shows its pages as dots while they fit across it, else
+// as page/pages, exactly as the list draws them by itself (only without
+// building the dots first).
+func TestPhotosPages(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		photos int
+		want   string // in the view
+		not    string
+	}{
+		{3, "3 photos", "1/"},
+		{30, "•", "1/"},
+		{5000, "1/", "•••"},
+	}
+	for _, tt := range tests {
+		p := newPhotos(&env{ctx: t.Context(), app: app, width: 100, height: 30, dark: true})
+		p.update(bodySizeMsg{w: 100, h: 28})
+		ps := make([]album.Photo, tt.photos)
+		for i := range ps {
+			ps[i] = album.Photo{Name: fmt.Sprintf("photo-%05d.jpg", i), Size: 600 << 10, ModTime: at}
+		}
+		p.show(index.Snapshot{Version: 1, Photos: ps})
+		v := p.list.View()
+		if plain := ansi.Strip(v); !strings.Contains(plain, tt.want) || strings.Contains(plain, tt.not) {
+			t.Errorf("%d photos: the list shows no %q, or a %q:\n%s", tt.photos, tt.want, tt.not, plain)
+		}
+		// The same as the list draws by itself, dots first.
+		own := p.list
+		own.Paginator.Type, own.Paginator.ArabicFormat = paginator.Dots, "%d/%d"
+		if want := own.View(); v != want {
+			t.Errorf("%d photos: the list draws\n%q\nby itself\n%q", tt.photos, v, want)
+		}
 	}
 }
