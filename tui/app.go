@@ -7,6 +7,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -37,8 +38,38 @@ type App struct {
 	Log      *log.Logger
 
 	previews Previews
-	snaps    sync.WaitGroup // snapshots asked for and not yet saved or reported
+	snaps    snapshots
 }
+
+// snapshots counts the snapshots asked for and not yet saved or reported.
+// Once Wait has begun it takes no more: a WaitGroup must not grow from
+// zero while it is waited for, and the camera is stopping by then anyway.
+type snapshots struct {
+	mu       sync.Mutex
+	stopping bool
+	wg       sync.WaitGroup
+}
+
+// start counts one more snapshot, or reports false once Wait has begun.
+func (s *snapshots) start() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *snapshots) wait() {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// errStopping: a snapshot asked for while pistream stops.
+var errStopping = errors.New("pistream is stopping")
 
 // NewModel returns the root model of one session. ctx ends with the
 // session; the model's subscriptions end with it. With idle > 0 the
@@ -62,9 +93,11 @@ type snapshotMsg struct {
 // show it in that session.
 func (a *App) snapshot(ctx context.Context) tea.Cmd {
 	done := make(chan snapshotMsg, 1)
-	a.snaps.Add(1)
+	if !a.snaps.start() {
+		return func() tea.Msg { return snapshotMsg{err: errStopping} }
+	}
 	go func() {
-		defer a.snaps.Done()
+		defer a.snaps.wg.Done()
 		done <- a.takeSnapshot()
 	}()
 	return func() tea.Msg {
@@ -83,8 +116,9 @@ func (a *App) takeSnapshot() snapshotMsg {
 	return snapshotMsg{photo: p, err: err}
 }
 
-// Wait returns once every snapshot asked for is saved or reported.
-func (a *App) Wait() { a.snaps.Wait() }
+// Wait returns once every snapshot asked for is saved or reported; a
+// snapshot asked for from then on is refused (errStopping).
+func (a *App) Wait() { a.snaps.wait() }
 
 // waitFor returns a command that delivers msg when ch, a Changed channel
 // of the album's index or the notes, is closed (or a timer's channel fires), or
