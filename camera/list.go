@@ -47,6 +47,7 @@ func (f found) write(w io.Writer) error {
 		fmt.Fprintln(w, "Raspberry Pi cameras: rpicam-vid (or libcamera-vid) is not installed")
 	case f.camsErr != nil:
 		fmt.Fprintln(w, "Raspberry Pi cameras:", notListed)
+		//lint:ignore ST1005 a proper noun, as the listing names it
 		errs = append(errs, fmt.Errorf("Raspberry Pi cameras: %w", f.camsErr))
 	case len(f.cams) == 0:
 		fmt.Fprintln(w, "Raspberry Pi cameras (rpicam-vid): none")
