@@ -2,8 +2,8 @@
 # run or test. See README.md.
 
 # System packages: what pistream builds and runs with, and what its tests use.
-RUN_PKGS  := libopencv-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-TEST_PKGS := chromium tmux openssh-client systemd ffmpeg nginx python3-requests python3-aiohttp
+RUN_PKGS  := g++ libopencv-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+TEST_PKGS := chromium tmux openssh-client curl dpkg-dev systemd ffmpeg nginx python3-requests python3-aiohttp
 GO        ?= go
 BIN       := pistream
 ARGS      ?=
