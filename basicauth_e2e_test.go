@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -75,7 +74,7 @@ func TestFFmpegBasic(t *testing.T) {
 	ffmpegDecodes(t, 30, "-nostdin", "-hide_banner", "-i", basicURL(p, "/stream", testToken),
 		"-frames:v", "30", "-f", "null", "-")
 	// A wrong password is refused.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, ffmpeg, "-nostdin", "-hide_banner", "-i", basicURL(p, "/stream", "wrong-token-0123456789"),
 		"-frames:v", "30", "-f", "null", "-").CombinedOutput()

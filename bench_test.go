@@ -104,8 +104,8 @@ func waitParts(b testing.TB, vs []*viewer, start []int, n int) {
 			}
 			if now := v.total(); now != got {
 				got, since = now, time.Now()
-			} else if time.Since(since) > 60*time.Second { // a failure guard
-				b.Fatalf("viewer %d got no part for 60 s (%d of %d)", i, got-start[i], n)
+			} else if time.Since(since) > failureGuard { // a failure guard
+				b.Fatalf("viewer %d got no part for %v (%d of %d)", i, failureGuard, got-start[i], n)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}

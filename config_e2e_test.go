@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // configFile writes a config file for a pistream on a free port with the
@@ -90,7 +89,7 @@ func runExits(t *testing.T, env []string, args ...string) (stdout, stderr string
 	t.Helper()
 	// A failure guard, not a time limit: a pistream that accepted a bad
 	// file would run on.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	cmd := exec.CommandContext(ctx, binPath, args...)

@@ -238,7 +238,7 @@ func pyClient(t *testing.T, args ...string) map[string]any {
 	if err := exec.Command(python, "-c", "import aiohttp, requests").Run(); err != nil {
 		t.Fatalf("%s cannot import aiohttp and requests (%v): `make test` installs python3-aiohttp and python3-requests", python, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang guard
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard) // a hang guard
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, append([]string{"testdata/recipes/clients.py"}, args...)...)
 	var stderr strings.Builder
@@ -363,7 +363,7 @@ func ffmpegDecodes(t *testing.T, frames int, args ...string) string {
 	if err != nil {
 		t.Fatal("ffmpeg is not installed: `make test` installs it (Debian package ffmpeg)")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang guard
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard) // a hang guard
 	defer cancel()
 	out, err := exec.CommandContext(ctx, ffmpeg, args...).CombinedOutput()
 	if err != nil {
@@ -394,7 +394,7 @@ func TestRecipeFrigate(t *testing.T) {
 		t.Fatal("ffmpeg is not installed: `make test` installs it (Debian package ffmpeg)")
 	}
 	p := start(t, "--http-auth", "token", "--http-token", testToken, "--size", "640x480")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang guard
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard) // a hang guard
 	defer cancel()
 	args := append([]string{"-hide_banner", "-loglevel", "warning", "-threads", "2"}, frigateMJPEG...)
 	args = append(args, "-i", basicURL(p, "/stream", testToken),
@@ -460,7 +460,7 @@ func TestRecipeGo2rtc(t *testing.T) {
 	g := spawn(t, "http://127.0.0.1:"+strconv.Itoa(apiPort), launch{}, bin, "-config", filepath.Join(dir, "go2rtc.yaml"))
 	waitAnswers(t, g, "go2rtc")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang guard
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard) // a hang guard
 	defer cancel()
 	for i := range 3 {
 		req, _ := http.NewRequestWithContext(ctx, "GET", g.url+"/api/stream.mjpeg?src=pi", nil)

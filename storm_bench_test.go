@@ -48,12 +48,11 @@ func BenchmarkSnapshotStorm(b *testing.B) {
 }
 
 const (
-	stormViewers   = 3
-	stormMinFPS    = 27
-	stormRequests  = 500 // concurrent GET /snapshot in a burst
-	stormSessions  = 8
-	stormPresses   = 50 // presses of s per session
-	stormPhotoWait = 60 * time.Second
+	stormViewers  = 3
+	stormMinFPS   = 27
+	stormRequests = 500 // concurrent GET /snapshot in a burst
+	stormSessions = 8
+	stormPresses  = 50 // presses of s per session
 )
 
 func benchSnapshotHTTP(b *testing.B) {
@@ -397,7 +396,7 @@ func (t *stormResult) statuses() string {
 // its Content-Length with status 200, or another status with a message
 // saying why. Anything else is an error: the snapshot was lost.
 func getSnapshot(c *http.Client, url string) (status int, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), failureGuard)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
@@ -429,24 +428,19 @@ func getSnapshot(c *http.Client, url string) (status int, err error) {
 
 // waitPhotos waits until the presses of s have each left a photo in dir,
 // or a failure in p's log, and returns the photos saved. It gives up after
-// stormPhotoWait, failing, rather than count a photo still on its way as
+// failureGuard, failing, rather than count a photo still on its way as
 // lost.
 func waitPhotos(b *testing.B, p *proc, dir string, want int) int {
 	b.Helper()
-	deadline := time.Now().Add(stormPhotoWait)
-	for {
-		saved := len(photosIn(b, dir))
+	var saved, failed int
+	waitSeen(b, fmt.Sprintf("a photo or a failure for each of %d presses of s", want), func() (bool, string) {
+		saved = len(photosIn(b, dir))
 		log := p.log.String()
-		failed := strings.Count(log, "snapshot not taken") + strings.Count(log, "snapshot not saved")
-		if saved+failed >= want {
-			if failed > 0 {
-				b.Errorf("%d of %d snapshots failed (see the log)", failed, want)
-			}
-			return saved
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("after %v, %d photos saved and %d failures logged for %d presses of s", stormPhotoWait, saved, failed, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+		failed = strings.Count(log, "snapshot not taken") + strings.Count(log, "snapshot not saved")
+		return saved+failed >= want, fmt.Sprintf("%d photos saved and %d failures logged", saved, failed)
+	})
+	if failed > 0 {
+		b.Errorf("%d of %d snapshots failed (see the log)", failed, want)
 	}
+	return saved
 }

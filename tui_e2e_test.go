@@ -741,9 +741,10 @@ func TestIdleWarnsAndSparesLive(t *testing.T) {
 	// picture goes on changing meanwhile, which the session shows.
 	n0, _ := s.raw.stats()
 	time.Sleep(9 * time.Second)
-	if n1, _ := s.raw.stats(); n1 == n0 {
-		t.Fatal("the Live picture stopped changing: the test cannot tell a watched session")
-	}
+	waitUntil(t, "the Live picture to change (else the test cannot tell a watched session)", func() bool {
+		n1, _ := s.raw.stats()
+		return n1 != n0
+	})
 	s.press("3") // fails, or shows nothing, in a closed session
 	s.waitFor("No notes yet")
 	if strings.Contains(s.text(), "without a key press") {
