@@ -616,20 +616,18 @@ func emptyTrash(ctx context.Context, a *album.Album, keep time.Duration, logger 
 // (through its own SSH server), or "" when either is unknown.
 func scpTarget() string {
 	u, err := user.Current()
-	h, herr := os.Hostname()
-	if err != nil || herr != nil || u.Username == "" || h == "" {
+	h := httpstream.LocalName()
+	if err != nil || u.Username == "" || h == "" {
 		return ""
 	}
-	return u.Username + "@" + h + ".local"
+	return u.Username + "@" + h
 }
 
 // sshCommand is how a user reaches the TUI listening on addr.
 func sshCommand(addr *net.TCPAddr) string {
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
-		if h, err := os.Hostname(); err == nil && h != "" {
-			host = h + ".local"
-		} else {
+		if host = httpstream.LocalName(); host == "" {
 			host = "localhost"
 		}
 	}

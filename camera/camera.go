@@ -92,7 +92,6 @@ type Camera struct {
 	beat     atomic.Int64
 	idleWait atomic.Bool   // released for idleness, waiting for a subscriber
 	settled  chan struct{} // closed once the first open succeeded or failed
-	settle   sync.Once
 }
 
 // SnapshotQuality is the JPEG quality of Snapshot's stills.
@@ -212,13 +211,12 @@ func (c *Camera) Run(ctx context.Context) {
 	defer c.mats.close()
 	defer c.hub.Close()
 	defer c.update(func(s *Status) { s.State = StateStopped; s.MeasuredFPS = 0 })
-	defer c.settle.Do(func() { close(c.settled) })
 	pipe := newPipeline(c.cfg.Encoders, c.hub.Publish)
 	defer pipe.close()
 
 	spec, src := c.openFirst(ctx)
 	c.alive(time.Now())
-	c.settle.Do(func() { close(c.settled) })
+	close(c.settled)
 	var (
 		backoff = c.cfg.BackoffMin
 		fails   = 0

@@ -20,6 +20,15 @@ func URLs(addr *net.TCPAddr, scheme, token string) []string {
 	return urls
 }
 
+// LocalName is this machine's name on the local network (mDNS: the host
+// name and .local, as Pi OS announces it), or "" when it has none.
+func LocalName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h + ".local"
+	}
+	return ""
+}
+
 // hostPorts lists host:port for each address a browser can use.
 func hostPorts(addr *net.TCPAddr) []string {
 	port := strconv.Itoa(addr.Port)
@@ -27,8 +36,8 @@ func hostPorts(addr *net.TCPAddr) []string {
 		return []string{net.JoinHostPort(addr.IP.String(), port)}
 	}
 	var urls []string
-	if host, err := os.Hostname(); err == nil && host != "" {
-		urls = append(urls, net.JoinHostPort(host+".local", port))
+	if host := LocalName(); host != "" {
+		urls = append(urls, net.JoinHostPort(host, port))
 	}
 	addrs, _ := net.InterfaceAddrs()
 	for _, a := range addrs {
