@@ -2,6 +2,7 @@ package httpstream
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -40,17 +41,11 @@ func value(t *testing.T, m metricstest.Families, name string, labels ...string) 
 // returns and is counted.
 func waitSent(t *testing.T, client *http.Client, ts *httptest.Server, frames, jpegBytes int) {
 	t.Helper()
-	var f, b float64
-	deadline := time.Now().Add(30 * time.Second)
-	for f < float64(frames) || b < float64(jpegBytes) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 30 s /metrics counts %v frames and %v bytes sent, want at least the %d frames and %d JPEG bytes read",
-				f, b, frames, jpegBytes)
-		}
-		time.Sleep(10 * time.Millisecond)
+	waitFor(t, fmt.Sprintf("/metrics to count at least the %d frames and %d JPEG bytes read as sent", frames, jpegBytes), func() bool {
 		m := scrape(t, client, ts)
-		f, b = value(t, m, "pistream_stream_frames_sent_total"), value(t, m, "pistream_stream_sent_bytes_total")
-	}
+		return value(t, m, "pistream_stream_frames_sent_total") >= float64(frames) &&
+			value(t, m, "pistream_stream_sent_bytes_total") >= float64(jpegBytes)
+	})
 }
 
 // The metrics move as viewers come and go, frames are sent and snapshots

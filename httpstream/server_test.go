@@ -426,7 +426,7 @@ func TestHeadStream(t *testing.T) {
 	waitFor(t, "the HEAD's handler to end", func() bool { return s.Viewers() == 0 })
 }
 
-// waitFor waits until cond holds, failing after 10 s (a hang, not a speed
+// waitFor waits until cond holds, failing after 60 s (a hang, not a speed
 // requirement).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

@@ -72,6 +72,13 @@ func (t *tcpParts) writePart(head, jpeg []byte) (int64, error) {
 	return t.w.Writev(t.vec[:])
 }
 
+// tryWritePart makes one writev of the part without waiting; what it could
+// not write is left of t.vec (nbio.Consume).
+func (t *tcpParts) tryWritePart(head, jpeg []byte) (int, error) {
+	t.vec = [3][]byte{head, jpeg, crlf}
+	return t.w.TryWritev(t.vec[:])
+}
+
 // connParts writes each part as one buffer: one TLS record write, not three.
 type connParts struct {
 	conn net.Conn
@@ -126,8 +133,7 @@ func (v *viewer) TryReceive(f *camera.Frame) bool {
 	}
 	v.head = appendPartHeader(v.head[:0], len(jpeg), f.Time)
 	t := v.tcp
-	t.vec = [3][]byte{v.head, jpeg, crlf}
-	n, err := t.w.TryWritev(t.vec[:])
+	n, err := t.tryWritePart(v.head, jpeg)
 	if err != nil {
 		v.err = err
 		return false
@@ -167,8 +173,10 @@ func (v *viewer) send(f *camera.Frame, jpeg []byte) error {
 	if err := v.flushPending(); err != nil {
 		return err
 	}
-	at := time.Now()
-	if f != nil {
+	var at time.Time // when the part's picture was taken
+	if f == nil {
+		at = time.Now() // the NO SIGNAL picture: now
+	} else {
 		if f.Seq <= v.seen {
 			return nil // sent already (before a NO SIGNAL part, or just now)
 		}
