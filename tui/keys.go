@@ -80,7 +80,8 @@ type helpKeys struct {
 func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
 func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 
-// global are the bindings every screen has.
-func (k keyMap) global() []key.Binding {
-	return []key.Binding{k.Live, k.Photos, k.Notes, k.NextTab, k.PrevTab, k.Snapshot, k.Colours, k.Help, k.Quit}
+// global are the bindings every screen has, with snapshot as the screen
+// takes it (s only, while it takes space itself).
+func (k keyMap) global(snapshot key.Binding) []key.Binding {
+	return []key.Binding{k.Live, k.Photos, k.Notes, k.NextTab, k.PrevTab, snapshot, k.Colours, k.Help, k.Quit}
 }

@@ -269,7 +269,7 @@ func (r *root) helpKeys() helpKeys {
 		}
 	}
 	snapshot := keys.Snapshot
-	if t, ok := cur.(keyTaker); ok && t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}) {
+	if takesSpace(cur) {
 		snapshot = keys.SnapshotS
 	}
 	global := []key.Binding{snapshot, keys.Help, keys.Quit}
@@ -286,13 +286,14 @@ func (r *root) helpKeys() helpKeys {
 	if tooWide(short) {
 		short = short[1:] // snapshot too: ? and q stay
 	}
-	all := keys.global()
-	for i, b := range all {
-		if b.Help() == keys.Snapshot.Help() {
-			all[i] = snapshot
-		}
-	}
-	return helpKeys{short: short, full: [][]key.Binding{own, all}}
+	return helpKeys{short: short, full: [][]key.Binding{own, keys.global(snapshot)}}
+}
+
+// takesSpace reports whether the screen takes space itself (a filter box
+// being typed in), so that only s takes a snapshot.
+func takesSpace(s screen) bool {
+	t, ok := s.(keyTaker)
+	return ok && t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 }
 
 // helpView is the help bar for a window w cells wide. It is drawn again
@@ -301,10 +302,7 @@ func (r *root) helpKeys() helpKeys {
 func (r *root) helpView(w int) string {
 	cur := r.screens[r.active]
 	k := helpKey{w: w, full: r.full, dark: r.env.dark, profile: r.env.profile,
-		capturing: cur.capturing(), keys: bindingsKey(cur.bindings())}
-	if t, ok := cur.(keyTaker); ok {
-		k.takesSpace = t.takes(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
-	}
+		capturing: cur.capturing(), keys: bindingsKey(cur.bindings()), takesSpace: takesSpace(cur)}
 	return r.helpBar.get(k, func() string {
 		r.help.SetWidth(w)
 		r.help.ShowAll = r.full
