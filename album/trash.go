@@ -110,6 +110,11 @@ func parseTrashName(trash string) (time.Time, bool) {
 	return at, err == nil
 }
 
+// keptName is the photo's name as a trash file name (parseTrashName ok)
+// keeps it: shortened when it was long, so the undo list's own record of
+// the name comes first where there is one.
+func keptName(trash string) string { return trash[len(trashLayout)+1:] }
+
 // Undo brings back the most recently deleted photo that is still to be
 // undone, whichever session of the program deleted it, and returns its
 // name. It fails if there is nothing to undo (ErrNothingToUndo) or if the
@@ -253,7 +258,7 @@ func (a *Album) trash() ([]Trashed, error) {
 		}
 		name, ok := names[e.Name()]
 		if !ok {
-			name = e.Name()[len(trashLayout)+1:]
+			name = keptName(e.Name())
 		}
 		out = append(out, Trashed{Name: name, Trash: e.Name(), Deleted: at, Size: fi.Size()})
 	}
@@ -285,7 +290,7 @@ func (a *Album) restore(trash string) (string, error) {
 		return "", fmt.Errorf("%w %q: not a name in the trash", ErrInvalidName, trash)
 	}
 	a.undoMu.Lock()
-	name := trash[len(trashLayout)+1:]
+	name := keptName(trash)
 	at := slices.IndexFunc(a.undo, func(d deletion) bool { return d.trash == trash })
 	if at >= 0 {
 		name = a.undo[at].name

@@ -118,11 +118,13 @@ func (d *door) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if d.ak.Allowed(key) {
 		return true
 	}
-	l := loginOf(ctx)
-	if l == nil { // not through accept: count it for the address alone
-		l = &login{addr: addr, release: func() {}, fails: d.fails}
+	var ok bool
+	if l := loginOf(ctx); l != nil {
+		ok = l.refused()
+	} else { // not through accept: count it for the address alone
+		_, ok = d.fails.failed(addr)
 	}
-	if !l.refused() {
+	if !ok {
 		d.logger.Warn("too many failed logins: refusing this address for a minute", "remote", addr)
 	}
 	return false
