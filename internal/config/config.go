@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,12 +169,7 @@ func Settings(flags *flag.FlagSet, o Options) []string {
 }
 
 func isSetting(name string, o Options) bool {
-	for _, c := range o.Commands {
-		if c == name {
-			return false
-		}
-	}
-	return name != o.ConfigFlag
+	return !slices.Contains(o.Commands, name) && name != o.ConfigFlag
 }
 
 // EnvName is the environment variable of the flag name.
@@ -441,14 +437,7 @@ func (c *Config) Print(w io.Writer) error {
 	return err
 }
 
-func (c *Config) secret(name string) bool {
-	for _, s := range c.o.Secrets {
-		if s == name {
-			return true
-		}
-	}
-	return false
-}
+func (c *Config) secret(name string) bool { return slices.Contains(c.o.Secrets, name) }
 
 // tomlValue is f's value as a TOML value of the type the file takes.
 func tomlValue(f *flag.Flag) string {
