@@ -99,7 +99,7 @@ func parseList(out string) (cams []Camera, none bool) {
 func lastLines(s, prefix string) string {
 	var lines []string
 	for l := range strings.Lines(s) {
-		if l = cleanLine([]byte(l)); strings.TrimSpace(l) != "" {
+		if l = cleanLine(l); strings.TrimSpace(l) != "" {
 			lines = append(lines, l)
 		}
 	}

@@ -1,18 +1,13 @@
 package rpicam
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"io"
 	"pistream/internal/termtext"
+	"strings"
 	"sync"
 )
 
-const (
-	maxLine   = 4 << 10 // a longer stderr line is passed on in pieces
-	tailLines = 5       // stderr lines kept for the error when the child exits
-)
+const tailLines = 5 // stderr lines kept for the error when the child exits
 
 // lineTail keeps the last few lines of a child's stderr.
 type lineTail struct {
@@ -37,31 +32,24 @@ func (t *lineTail) last() []string {
 }
 
 // readLines reads r until it ends or fails, passing every non-empty line,
-// without its line ending and with control characters made visible, to
-// each (if not nil) and to tail (if not nil).
+// without its line ending and trailing blanks and with control characters
+// and escape sequences made visible (termtext.SanitizeName, so that a
+// child's output never drives a terminal through the log), to each (if
+// not nil) and to tail (if not nil).
 func readLines(r io.Reader, each func(string), tail *lineTail) {
-	br := bufio.NewReaderSize(r, maxLine)
-	for {
-		b, err := br.ReadSlice('\n')
-		if len(b) > 0 {
-			if line := cleanLine(b); line != "" {
-				if tail != nil {
-					tail.add(line)
-				}
-				if each != nil {
-					each(line)
-				}
-			}
+	termtext.ReadLines(r, func(raw string) {
+		line := cleanLine(raw)
+		if tail != nil {
+			tail.add(line)
 		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return
+		if each != nil {
+			each(line)
 		}
-	}
+	})
 }
 
-// cleanLine trims a line and neutralises control characters and escape
-// sequences (termtext.SanitizeName), so that a child's output never
-// drives a terminal through the log.
-func cleanLine(b []byte) string {
-	return termtext.SanitizeName(string(bytes.TrimRight(b, "\r\n \t")))
+// cleanLine trims a line's ending and trailing blanks and neutralises
+// control characters and escape sequences (termtext.SanitizeName).
+func cleanLine(s string) string {
+	return termtext.SanitizeName(strings.TrimRight(s, "\r\n \t"))
 }

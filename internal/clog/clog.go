@@ -6,7 +6,6 @@
 package clog
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -138,22 +137,12 @@ func (c *Capture) restore() error {
 	return errors.Join(errs...)
 }
 
-// maxLine is the longest line logged as one; a longer one is cut into
-// pieces of this size.
-const maxLine = 4 << 10
-
-// logLines logs each line read from r until it ends.
+// logLines logs each line read from r until it ends (a line longer than
+// termtext.MaxLine in pieces).
 func logLines(r io.Reader, logger *log.Logger, def log.Level) {
-	br := bufio.NewReaderSize(r, maxLine)
-	for {
-		line, err := br.ReadSlice('\n')
-		if text := strings.TrimRight(string(line), "\r\n"); strings.TrimSpace(text) != "" {
-			logger.Log(Level(text, def), termtext.SanitizeName(text))
-		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return
-		}
-	}
+	termtext.ReadLines(r, func(text string) {
+		logger.Log(Level(text, def), termtext.SanitizeName(text))
+	})
 }
 
 // levelMarks are the level names libraries put near the start of a line.

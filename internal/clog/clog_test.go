@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"pistream/internal/termtext"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,7 @@ func TestCapture(t *testing.T) {
 	}
 	// Raw writes to the descriptors, as C code makes them, and a line
 	// longer than the reader's buffer, and one without its newline.
-	long := strings.Repeat("y", maxLine+10)
+	long := strings.Repeat("y", termtext.MaxLine+10)
 	for _, w := range []struct {
 		fd   int
 		text string
@@ -108,8 +109,8 @@ func TestCapture(t *testing.T) {
 			t.Errorf("the log lacks %q; it holds:\n%s", want, strings.ReplaceAll(got, strings.Repeat("y", 100), ""))
 		}
 	}
-	if n := strings.Count(got, "y"); n < maxLine+10 {
-		t.Errorf("the long line lost bytes: %d of %d", n, maxLine+10)
+	if n := strings.Count(got, "y"); n < termtext.MaxLine+10 {
+		t.Errorf("the long line lost bytes: %d of %d", n, termtext.MaxLine+10)
 	}
 	onErr, _ := os.ReadFile(realErr.Name())
 	if string(onErr) != "after stop\n" {
