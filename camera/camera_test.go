@@ -3,6 +3,7 @@ package camera
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -57,7 +58,9 @@ func waitState(t *testing.T, c *Camera, what string, pred func(Status) bool) Sta
 }
 
 // frames reads n frames from the camera's hub and checks each is a JPEG
-// of the wanted size with increasing sequence numbers.
+// of the wanted size with increasing sequence numbers. A frame replaced
+// before this reader asked for its JPEG (ErrFrameGone, a slow machine) is
+// skipped, as a viewer skips it.
 func frames(t *testing.T, c *Camera, n, w, h int) []*Frame {
 	t.Helper()
 	sub := c.Hub().Subscribe()
@@ -74,6 +77,9 @@ func frames(t *testing.T, c *Camera, n, w, h int) []*Frame {
 			t.Fatalf("seq %d after %d", f.Seq, out[len(out)-1].Seq)
 		}
 		data, err := f.JPEG()
+		if errors.Is(err, ErrFrameGone) {
+			continue // replaced before this slow reader asked: a viewer moves on too
+		}
 		if err != nil {
 			t.Fatalf("frame %d: JPEG: %v", f.Seq, err)
 		}
