@@ -66,7 +66,7 @@ func BenchmarkEncoders(b *testing.B) {
 // BenchmarkPassthroughCPU: pistream's CPU per frame with one viewer, for
 // the fake rpicam-vid (JPEGs passed through) and for the test camera
 // (drawn and encoded by pistream), both at 640x480, 30 fps; b.N is the
-// number of frames the viewer reads from each (at least 90). For scale it
+// number of frames the viewer reads from each (at least 300). For scale it
 // also measures the floor of any Go server here: the minimal fan-out
 // (testdata/minfanout) sending the same JPEGs to one viewer. The three run
 // side by side and are measured in turns, a third of the frames at a time,
@@ -75,7 +75,7 @@ func BenchmarkEncoders(b *testing.B) {
 // camera's frame.
 func BenchmarkPassthroughCPU(b *testing.B) {
 	const rounds = 3
-	n := max(b.N, 90)
+	n := max(b.N, 300) // 10 s a server: fewer frames measure the machine's noise
 	e := newRPicamEnv(b)
 	frames := b.TempDir()
 	rp := startWith(b, launch{env: e.env}, "--camera", "rpicam", "--size", "640x480", "--fps", "30")
