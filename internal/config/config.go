@@ -172,8 +172,8 @@ func isSetting(name string, o Options) bool {
 	return !slices.Contains(o.Commands, name) && name != o.ConfigFlag
 }
 
-// EnvName is the environment variable of the flag name.
-func EnvName(prefix, name string) string {
+// envName is the environment variable of the flag name.
+func envName(prefix, name string) string {
 	return prefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
@@ -212,9 +212,13 @@ func (c *Config) environment() (map[string]string, error) {
 		env = os.Environ()
 	}
 	byVar := map[string]string{}
+	example := "" // a setting's variable, for the error's hint
 	c.fs.VisitAll(func(f *flag.Flag) {
 		if isSetting(f.Name, c.o) || f.Name == c.o.ConfigFlag {
-			byVar[EnvName(c.o.EnvPrefix, f.Name)] = f.Name
+			byVar[envName(c.o.EnvPrefix, f.Name)] = f.Name
+			if example == "" && f.Name != c.o.ConfigFlag {
+				example = "; the variable of --" + f.Name + " is " + envName(c.o.EnvPrefix, f.Name)
+			}
 		}
 	})
 	vals := map[string]string{}
@@ -225,8 +229,7 @@ func (c *Config) environment() (map[string]string, error) {
 		}
 		name, ok := byVar[k]
 		if !ok {
-			return nil, fmt.Errorf("$%s: no such setting (--help lists them; the variable of --max-viewers is %s)",
-				k, EnvName(c.o.EnvPrefix, "max-viewers"))
+			return nil, fmt.Errorf("$%s: no such setting (--help lists them%s)", k, example)
 		}
 		vals[name] = v
 	}
@@ -261,7 +264,7 @@ func (c *Config) setEnv(env map[string]string) error {
 		if name == c.o.ConfigFlag {
 			continue
 		}
-		c.origins[name] = Origin{Source: Env, Env: EnvName(c.o.EnvPrefix, name)}
+		c.origins[name] = Origin{Source: Env, Env: envName(c.o.EnvPrefix, name)}
 		if err := c.fs.Set(name, v); err != nil {
 			return c.blame(name, c.valueError(name, v, err))
 		}

@@ -146,7 +146,7 @@ func TestBadValues(t *testing.T) {
 		{"twice", "fps = 20\nfps = 21\n", nil, nil, "FILE:2: fps"},
 		{"bad variable", "", []string{"TEST_FPS=fast"}, nil, `$TEST_FPS: "fast": want an integer`},
 		{"rejected variable", "", []string{"TEST_FPS=500"}, nil, "$TEST_FPS: 500: want 1 to 240"},
-		{"unknown variable", "", []string{"TEST_FSP=5"}, nil, "$TEST_FSP: no such setting"},
+		{"unknown variable", "", []string{"TEST_FSP=5"}, nil, "$TEST_FSP: no such setting (--help lists them; the variable of --fps is TEST_FPS)"},
 		{"rejected flag", "", nil, []string{"--fps", "500"}, "--fps: 500: want 1 to 240"},
 		{"missing file", "", nil, []string{"--config", "FILE.missing"}, "FILE.missing: no such file"},
 	} {
