@@ -211,14 +211,20 @@ func extValue(s string) string {
 
 // photoError answers the failure of an album call about one photo.
 func (s *Server) photoError(w http.ResponseWriter, err error) {
-	status := http.StatusInternalServerError
+	http.Error(w, termtext.SanitizeName(err.Error()), albumStatus(err))
+}
+
+// albumStatus is the HTTP status of an album call's error.
+func albumStatus(err error) int {
 	switch {
-	case errors.Is(err, album.ErrInvalidName), errors.Is(err, fs.ErrNotExist):
-		status = http.StatusNotFound
+	case errors.Is(err, album.ErrInvalidName), errors.Is(err, fs.ErrNotExist), errors.Is(err, album.ErrNothingToUndo):
+		return http.StatusNotFound
+	case errors.Is(err, fs.ErrExist):
+		return http.StatusConflict
 	case errors.Is(err, album.ErrTooLarge):
-		status = http.StatusRequestEntityTooLarge
+		return http.StatusRequestEntityTooLarge
 	}
-	http.Error(w, termtext.SanitizeName(err.Error()), status)
+	return http.StatusInternalServerError
 }
 
 // serveThumb answers a photo's thumbnail, made once per version (?v=).
@@ -306,14 +312,7 @@ func (s *Server) restorePhoto(w http.ResponseWriter, r *http.Request) {
 // postFailed answers a delete or restore that failed with the album page
 // saying why, losing nothing.
 func (s *Server) postFailed(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, album.ErrInvalidName), errors.Is(err, fs.ErrNotExist), errors.Is(err, album.ErrNothingToUndo):
-		status = http.StatusNotFound
-	case errors.Is(err, fs.ErrExist):
-		status = http.StatusConflict
-	}
-	s.renderPhotos(w, r, status, photosData{Error: joinErr("", err)})
+	s.renderPhotos(w, r, albumStatus(err), photosData{Error: joinErr("", err)})
 }
 
 // servePhotoEvents tells the page of every new listing of the album by its
