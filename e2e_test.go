@@ -25,6 +25,7 @@ import (
 
 	"pistream/httpstream"
 	"pistream/internal/jpegmark"
+	"pistream/internal/logtest"
 	"pistream/internal/mjpegtest"
 )
 
@@ -65,24 +66,7 @@ type proc struct {
 	token string // --http-token, if the test gave one
 	done  chan struct{}
 	err   error // exit status, after done
-	log   *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log   *logtest.Buffer
 }
 
 // freePort returns a loopback port nobody listens on now.
@@ -178,7 +162,7 @@ func (p *proc) waitServing(t testing.TB, noFrames bool) {
 // is stopped with SIGTERM (killed after 5 s) when the test ends.
 func spawn(t testing.TB, url string, l launch, bin string, args ...string) *proc {
 	t.Helper()
-	p := &proc{url: url, done: make(chan struct{}), log: &lockedBuffer{}}
+	p := &proc{url: url, done: make(chan struct{}), log: &logtest.Buffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	// A race-enabled binary sleeps 1 s at exit by default, which would
@@ -588,7 +572,7 @@ func TestMakeRun(t *testing.T) {
 	cmd := exec.Command("make", "run", "ARGS=--headless --http 127.0.0.1:"+port+" --ssh 127.0.0.1:"+sshPort+
 		" --state "+dir+"/state --photos "+dir+"/photos --notes "+dir+"/notes")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out := &lockedBuffer{}
+	out := &logtest.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

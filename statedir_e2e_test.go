@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"pistream/internal/logtest"
 )
 
 // runFails runs pistream with args and wants it to exit non-zero on its
@@ -22,7 +24,7 @@ import (
 func runFails(t *testing.T, want string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"--headless", "--camera", "test", "--http", "127.0.0.1:0", "--ssh", ""}, args...)...)
-	out := &lockedBuffer{}
+	out := &logtest.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,13 +1,13 @@
 package clog
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"pistream/internal/termtext"
 	"strings"
-	"sync"
 	"testing"
+
+	"pistream/internal/logtest"
+	"pistream/internal/termtext"
 
 	"charm.land/log/v2"
 	"golang.org/x/sys/unix"
@@ -37,29 +37,11 @@ func TestLevel(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log's destination shared with its reader goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestCapture writes to descriptors 1 and 2 as a C library does and finds
 // every line in the log, nothing on the real descriptors, and the
 // descriptors given back at Stop.
 func TestCapture(t *testing.T) {
-	var logged lockedBuffer
+	var logged logtest.Buffer
 	logger := log.NewWithOptions(&logged, log.Options{Level: log.DebugLevel})
 
 	// What descriptor 2 really is during the test: a file to look at.
