@@ -51,6 +51,7 @@ type options struct {
 	idleRelease    bool
 	rotate         int
 	hflip          bool
+	focus          string
 	vflip          bool
 	encoders       int
 	listCameras    bool
@@ -135,6 +136,8 @@ func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.rotate, "rotate", 0, "turn the picture clockwise: 0, 90, 180 or 270 degrees (after --hflip/--vflip)")
 	fs.BoolVar(&o.hflip, "hflip", false, "mirror the picture left-right")
 	fs.BoolVar(&o.vflip, "vflip", false, "mirror the picture top-bottom")
+	fs.StringVar(&o.focus, "focus", "",
+		"focus of a Camera Module 3 (rpicam): continuous, infinity, or a distance such as 40cm or 1.5m to hold the lens at; empty: the camera's own (continuous autofocus)")
 	fs.IntVar(&o.encoders, "encoders", 0, "JPEG encoders working in parallel; 0: the number of cores, at most 4")
 	fs.StringVar(&o.size, "size", "640x480", "frame size WxH")
 	fs.IntVar(&o.fps, "fps", 30, "frames per second")
@@ -173,6 +176,7 @@ func (o *options) check() error {
 		tokenErr = httpstream.ValidToken(o.httpToken)
 	}
 	_, levelErr := log.ParseLevel(o.logLevel)
+	_, focusErr := camera.ParseFocus(o.focus)
 	for _, c := range []struct {
 		flag string
 		err  error
@@ -180,6 +184,7 @@ func (o *options) check() error {
 		{"size", sizeErr},
 		{"fps", inRange(o.fps, 1, 240)},
 		{"rotate", camera.ParseRotation(o.rotate)},
+		{"focus", focusErr},
 		{"encoders", inRange(o.encoders, 0, 64)},
 		{"quality", inRange(o.quality, 1, 100)},
 		{"http-auth", oneOf(o.httpAuth, "token", "none")},
@@ -358,9 +363,11 @@ func run(o options, settings camera.Settings) error {
 	defer notesDir.Close()
 	renderer := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, logger)
 	defer renderer.Close()
+	focus, _ := camera.ParseFocus(o.focus) // checked by o.check
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
 		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
+		Focus:     focus,
 		Encoders:  o.encoders, IdleRelease: o.idleRelease, Logger: logger,
 	})
 

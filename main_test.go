@@ -67,6 +67,8 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--quality", "101"}, "--quality", nil},
 		{[]string{"--rotate", "45"}, "--rotate: 45: want 0, 90, 180 or 270", nil},
 		{[]string{"--encoders", "-1"}, "--encoders", nil},
+		{[]string{"--focus", "40cm"}, "", func(o options, _ camera.Settings) bool { return o.focus == "40cm" }},
+		{[]string{"--focus", "40"}, `--focus: '40': want default, continuous, infinity, or a distance`, nil},
 		{[]string{"--ssh-login-grace", "5s", "--ssh-max-startups", "20", "--ssh-max-startups-per-addr", "2"}, "", func(o options, _ camera.Settings) bool {
 			return o.sshGrace == 5*time.Second && o.maxStartups == 20 && o.maxStartupsPer == 2
 		}},
@@ -143,6 +145,30 @@ func TestPackagedConfigListsEveryFlag(t *testing.T) {
 	for name := range seen {
 		t.Errorf("packaging/pistream.toml lists %s, which is no setting", name)
 	}
+}
+
+// The README's flags table has a row for every flag.
+func TestREADMEListsEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "| `--") {
+			rows = append(rows, line[:strings.Index(line[1:], "|")+1])
+		}
+	}
+	if len(rows) == 0 {
+		t.Fatal("README.md has no flags table (rows starting with | `--)")
+	}
+	var o options
+	newFlags(&o, io.Discard).VisitAll(func(f *flag.Flag) {
+		name := "`--" + f.Name + "`"
+		if !slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, name) }) {
+			t.Errorf("README.md's flags table has no row for %s", name)
+		}
+	})
 }
 
 func TestSSHCommand(t *testing.T) {

@@ -151,6 +151,42 @@ func TestRPicamAutoPassesFramesThrough(t *testing.T) {
 	}
 }
 
+// --focus reaches rpicam-vid's arguments as its lens controls, and /state
+// says the camera does it; without it, rpicam-vid gets none and keeps its
+// own (continuous autofocus on a Camera Module 3).
+func TestRPicamFocus(t *testing.T) {
+	for _, tt := range []struct {
+		focus, asked string
+		want         []string // among the arguments
+		by           string
+	}{
+		{"", "default", nil, "none"},
+		{"continuous", "continuous", []string{"--autofocus-mode\tcontinuous"}, "source"},
+		{"infinity", "infinity", []string{"--autofocus-mode\tmanual\t--lens-position\t0"}, "source"},
+		{"40cm", "40cm", []string{"--autofocus-mode\tmanual\t--lens-position\t2.5"}, "source"},
+	} {
+		t.Run(tt.asked, func(t *testing.T) {
+			e := newRPicamEnv(t)
+			p := startWith(t, launch{env: e.env}, "--camera", "rpicam", "--size", "320x240", "--focus", tt.focus)
+			st := p.state(t)
+			if st.Focus.Asked != tt.asked || st.Focus.By != tt.by {
+				t.Errorf("/state focus %+v, want asked %q by %q", st.Focus, tt.asked, tt.by)
+			}
+			b, _ := os.ReadFile(e.args)
+			args := string(b)
+			for _, want := range tt.want {
+				if !strings.Contains(args, want) {
+					t.Errorf("rpicam-vid was run with %q, want %q among them", args, strings.ReplaceAll(want, "\t", " "))
+				}
+			}
+			if tt.want == nil && (strings.Contains(args, "--autofocus-mode") || strings.Contains(args, "--lens-position")) {
+				t.Errorf("rpicam-vid was run with %q, want no focus of pistream's", args)
+			}
+			waitParts(t, []*viewer{watch(t, p, 0)}, []int{0}, 3)
+		})
+	}
+}
+
 // Killing rpicam-vid: /state says reconnecting, a new child is started and
 // frames resume on the same viewer connection; the dead child was reaped.
 func TestRPicamChildKilledIsRestarted(t *testing.T) {

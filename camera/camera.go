@@ -49,6 +49,8 @@ type Status struct {
 
 	Transform   Transform // asked with --rotate, --hflip, --vflip
 	TransformBy string    // who does it: none, source, software, or source+software; empty until a source opens
+	Focus       Focus     // asked with --focus
+	FocusBy     string    // who does it: none (nothing asked), source, or unsupported; empty until a source opens
 	Encoders    int       // JPEG encoders working in parallel
 
 	Captured    uint64 // frames read from the source
@@ -64,6 +66,7 @@ type Config struct {
 	Settings              // --size and --fps
 	Quality     int       // JPEG quality of the feed, 1..100
 	Transform   Transform // --rotate, --hflip, --vflip
+	Focus       Focus     // --focus
 	Encoders    int       // JPEG encoders in parallel (default: the number of cores, at most 4)
 	IdleRelease bool      // close the source while nobody subscribes
 	IdleAfter   time.Duration
@@ -89,9 +92,10 @@ type Camera struct {
 
 	// beat is when the capture loop last showed life (UnixNano): a frame
 	// captured, a source opened, or the end of the backoff wait it is in.
-	beat     atomic.Int64
-	idleWait atomic.Bool   // released for idleness, waiting for a subscriber
-	settled  chan struct{} // closed once the first open succeeded or failed
+	beat        atomic.Int64
+	idleWait    atomic.Bool   // released for idleness, waiting for a subscriber
+	focusWarned atomic.Bool   // the log said once that the source can't focus as asked
+	settled     chan struct{} // closed once the first open succeeded or failed
 }
 
 // SnapshotQuality is the JPEG quality of Snapshot's stills.
@@ -146,7 +150,7 @@ func New(cfg Config) *Camera {
 		status: Status{
 			Source: cfg.Spec, State: StateStarting,
 			Width: w, Height: h, FPS: cfg.FPS,
-			Transform: cfg.Transform, Encoders: cfg.Encoders,
+			Transform: cfg.Transform, Focus: cfg.Focus, Encoders: cfg.Encoders,
 		},
 	}
 	c.alive(time.Now())
@@ -436,7 +440,14 @@ const maxBroken = 10
 func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeline) error {
 	info := infoOf(src, spec)
 	soft := c.cfg.Transform.Minus(info.Done)
-	c.update(func(s *Status) { s.Kind, s.TransformBy = info.Kind, transformBy(c.cfg.Transform, info.Done, soft) })
+	focus := focusBy(c.cfg.Focus, info.Focus)
+	c.update(func(s *Status) {
+		s.Kind, s.TransformBy = info.Kind, transformBy(c.cfg.Transform, info.Done, soft)
+		s.FocusBy = focus
+	})
+	if focus == "unsupported" && !c.focusWarned.Swap(true) {
+		c.log.Warn("--focus is for a Camera Module through rpicam-vid: this camera keeps its own focus", "kind", info.Kind, "focus", c.cfg.Focus)
+	}
 	pace := KindOf(spec) == KindFile || KindOf(spec) == KindGStreamer
 	period := time.Second / time.Duration(c.cfg.FPS)
 	var (
@@ -508,7 +519,7 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 
 // asked is what the camera asks of its source.
 func (c *Camera) asked() Asked {
-	return Asked{Settings: c.cfg.Settings, Quality: c.cfg.Quality, Transform: c.cfg.Transform, Log: c.log}
+	return Asked{Settings: c.cfg.Settings, Quality: c.cfg.Quality, Transform: c.cfg.Transform, Focus: c.cfg.Focus, Log: c.log}
 }
 
 // errBrokenFrame wraps why a frame from the source is not a usable JPEG.

@@ -12,7 +12,8 @@ import (
 )
 
 // rpicamSource is the Raspberry Pi camera through rpicam-vid, run as a
-// child process whose JPEGs are passed through.
+// child process whose JPEGs are passed through. It sets the focus too
+// (a Camera Module 3's lens; other modules have none to move).
 type rpicamSource struct {
 	stream *rpicam.Stream
 	info   SourceInfo
@@ -31,7 +32,8 @@ func openRPicam(spec string, a Asked) (Source, error) {
 			return nil, fmt.Errorf("open %s: want rpicam:N with N the camera's number (0, 1, …)", spec)
 		}
 	}
-	o := rpicam.Options{Camera: n, Width: a.Width, Height: a.Height, FPS: a.FPS, Quality: a.Quality}
+	o := rpicam.Options{Camera: n, Width: a.Width, Height: a.Height, FPS: a.FPS, Quality: a.Quality,
+		AutofocusContinuous: a.Focus.Continuous, FixedFocus: a.Focus.Fixed, LensPosition: a.Focus.Dioptres}
 	var done Transform
 	if !a.Transform.quarter() {
 		done = a.Transform
@@ -45,7 +47,7 @@ func openRPicam(spec string, a Asked) (Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", spec, err)
 	}
-	return &rpicamSource{stream: st, info: SourceInfo{Kind: string(KindRPicam), Done: done}}, nil
+	return &rpicamSource{stream: st, info: SourceInfo{Kind: string(KindRPicam), Done: done, Focus: true}}, nil
 }
 
 func (r *rpicamSource) Read(*gocv.Mat) ([]byte, error) { return r.stream.Next() }

@@ -42,6 +42,9 @@ type SourceInfo struct {
 	// Done is the part of the asked transform the source does itself
 	// (mirrorings by the camera); the rest is done in software.
 	Done Transform
+	// Focus says the source sets the asked focus (rpicam-vid's lens
+	// controls).
+	Focus bool
 }
 
 // infoOf asks a source what it is.
@@ -65,6 +68,7 @@ type Asked struct {
 	Settings
 	Quality   int
 	Transform Transform
+	Focus     Focus
 	Log       *log.Logger
 }
 

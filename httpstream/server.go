@@ -431,6 +431,7 @@ type State struct {
 
 	Kind     string   `json:"kind"`     // rpicam, v4l2-mjpeg, v4l2-raw, gstreamer, file, test
 	Rotation Rotation `json:"rotation"` // --rotate, --hflip, --vflip and who does them
+	Focus    Focus    `json:"focus"`    // --focus and who does it
 	Encoders int      `json:"encoders"` // JPEG encoders working in parallel
 
 	// What the frames cost: frames read from the camera, JPEG encodes
@@ -453,6 +454,14 @@ type Rotation struct {
 	By     string `json:"by"`
 }
 
+// Focus is the focus asked with --focus (default, continuous, infinity, or
+// a distance) and who does it: none (nothing asked), source (rpicam-vid),
+// or unsupported.
+type Focus struct {
+	Asked string `json:"asked"`
+	By    string `json:"by"`
+}
+
 // State returns what /state serves.
 func (s *Server) State() State {
 	st := s.cam.Status()
@@ -466,6 +475,7 @@ func (s *Server) State() State {
 		Goroutines: runtime.NumGoroutine(),
 		Kind:       st.Kind,
 		Rotation:   Rotation{Rotate: st.Transform.Rotate, HFlip: st.Transform.HFlip, VFlip: st.Transform.VFlip, By: st.TransformBy},
+		Focus:      Focus{Asked: st.Focus.String(), By: st.FocusBy},
 		Encoders:   st.Encoders,
 		Captured:   st.Captured, Encoded: st.Encodes, PassedThrough: st.Passthrough,
 		Decoded: st.Decodes, Dropped: st.Dropped,

@@ -3,6 +3,7 @@ package rpicam
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -16,6 +17,12 @@ type Options struct {
 	Rotation int  // 0 or 180 (rpicam-vid can't rotate by 90)
 	HFlip    bool // mirror left-right
 	VFlip    bool // mirror top-bottom
+
+	// Focus of a camera whose lens moves (Camera Module 3); others ignore
+	// it. Neither: rpicam-vid's default, continuous autofocus.
+	AutofocusContinuous bool    // --autofocus-mode continuous
+	FixedFocus          bool    // --autofocus-mode manual --lens-position LensPosition
+	LensPosition        float64 // dioptres: 1 / the distance in metres, 0 for infinity
 }
 
 // Validate reports the first setting rpicam-vid would reject or misread.
@@ -36,6 +43,12 @@ func (o Options) Validate() error {
 	if o.Rotation != 0 && o.Rotation != 180 {
 		errs = append(errs, fmt.Errorf("rotation %d is neither 0 nor 180", o.Rotation))
 	}
+	if o.AutofocusContinuous && o.FixedFocus {
+		errs = append(errs, errors.New("focus both continuous and fixed"))
+	}
+	if o.FixedFocus && (o.LensPosition < 0 || math.IsNaN(o.LensPosition) || math.IsInf(o.LensPosition, 0)) {
+		errs = append(errs, fmt.Errorf("lens position %v is not a distance", o.LensPosition))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("rpicam options: %w", err)
 	}
@@ -50,7 +63,9 @@ func (o Options) Validate() error {
 // followed by --camera N only when N > 0 (0 is rpicam-vid's default, so the
 // command line for the usual single camera stays the plain one above),
 // --rotation 180 only when Rotation is 180, then --hflip and --vflip when
-// set. Args does not check o; Start does, with Validate.
+// set, then the focus when one is asked (--autofocus-mode continuous, or
+// --autofocus-mode manual --lens-position D). Args does not check o; Start
+// does, with Validate.
 func Args(o Options) []string {
 	a := []string{
 		"-t", "0", "-n", "--codec", "mjpeg",
@@ -71,6 +86,12 @@ func Args(o Options) []string {
 	}
 	if o.VFlip {
 		a = append(a, "--vflip")
+	}
+	switch {
+	case o.AutofocusContinuous:
+		a = append(a, "--autofocus-mode", "continuous")
+	case o.FixedFocus:
+		a = append(a, "--autofocus-mode", "manual", "--lens-position", strconv.FormatFloat(o.LensPosition, 'f', -1, 64))
 	}
 	return a
 }

@@ -22,6 +22,10 @@ func TestArgs(t *testing.T) {
 		{"rotation 180", with(func(o *Options) { o.Rotation = 180 }), append(slices.Clone(base), "--rotation", "180")},
 		{"hflip", with(func(o *Options) { o.HFlip = true }), append(slices.Clone(base), "--hflip")},
 		{"vflip", with(func(o *Options) { o.VFlip = true }), append(slices.Clone(base), "--vflip")},
+		{"continuous autofocus", with(func(o *Options) { o.AutofocusContinuous = true }), append(slices.Clone(base), "--autofocus-mode", "continuous")},
+		{"fixed at infinity", with(func(o *Options) { o.FixedFocus = true }), append(slices.Clone(base), "--autofocus-mode", "manual", "--lens-position", "0")},
+		{"fixed at 40cm", with(func(o *Options) { o.FixedFocus, o.LensPosition = true, 2.5 }), append(slices.Clone(base), "--autofocus-mode", "manual", "--lens-position", "2.5")},
+		{"a lens position without fixed focus is not passed", with(func(o *Options) { o.LensPosition = 2.5 }), base},
 		{"everything", Options{Camera: 2, Width: 1920, Height: 1080, FPS: 15, Quality: 95, Rotation: 180, HFlip: true, VFlip: true},
 			strings.Fields("-t 0 -n --codec mjpeg --width 1920 --height 1080 --framerate 15 --quality 95 -o - --camera 2 --rotation 180 --hflip --vflip")},
 	}
@@ -53,6 +57,9 @@ func TestValidate(t *testing.T) {
 		{"quality 0", with(func(o *Options) { o.Quality = 0 }), "quality 0"},
 		{"quality 101", with(func(o *Options) { o.Quality = 101 }), "quality 101"},
 		{"rotation 90", with(func(o *Options) { o.Rotation = 90 }), "rotation 90"},
+		{"fixed focus", with(func(o *Options) { o.FixedFocus, o.LensPosition = true, 4 }), ""},
+		{"continuous and fixed", with(func(o *Options) { o.FixedFocus, o.AutofocusContinuous = true, true }), "both continuous and fixed"},
+		{"negative lens position", with(func(o *Options) { o.FixedFocus, o.LensPosition = true, -1 }), "lens position -1"},
 		{"zero value", Options{}, "size 0x0"},
 	}
 	for _, tt := range tests {

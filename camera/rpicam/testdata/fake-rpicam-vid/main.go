@@ -3,7 +3,9 @@
 //
 // It takes the flags pistream passes (-t/--timeout, -n/--nopreview, --codec
 // mjpeg, --width, --height, --framerate, --quality/-q, -o/--output -,
-// --camera, --rotation 0|180, --hflip, --vflip, --list-cameras), in the forms
+// --camera, --rotation 0|180, --hflip, --vflip, --autofocus-mode
+// default|manual|auto|continuous, --lens-position D|default,
+// --list-cameras), in the forms
 // "--width 640" and "--width=640". Anything else is refused like the real
 // one: a message on stderr and exit status 2.
 //
@@ -67,6 +69,8 @@ type options struct {
 	rotation    int
 	hflip       bool
 	vflip       bool
+	afMode      string
+	lensPos     string
 	listCameras bool
 }
 
@@ -115,6 +119,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.rotation, "rotation", 0, "")
 	fs.BoolVar(&o.hflip, "hflip", false, "")
 	fs.BoolVar(&o.vflip, "vflip", false, "")
+	fs.StringVar(&o.afMode, "autofocus-mode", "default", "")
+	fs.StringVar(&o.lensPos, "lens-position", "", "")
 	fs.BoolVar(&o.listCameras, "list-cameras", false, "")
 	if err := fs.Parse(args); err != nil {
 		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
@@ -137,6 +143,13 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("bad quality %d", o.quality)
 	case o.rotation != 0 && o.rotation != 180:
 		return o, errors.New("transforms requiring transpose not supported")
+	case o.afMode != "default" && o.afMode != "manual" && o.afMode != "auto" && o.afMode != "continuous":
+		return o, fmt.Errorf("Invalid AfMode:%s", o.afMode)
+	}
+	if o.lensPos != "" && o.lensPos != "default" {
+		if _, err := strconv.ParseFloat(o.lensPos, 32); err != nil {
+			return o, fmt.Errorf("Invalid lens position: %s", o.lensPos)
+		}
 	}
 	return o, nil
 }
