@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 
 	"pistream/camera/rpicam"
 	"pistream/camera/v4l2"
@@ -24,6 +25,17 @@ func ListCameras(ctx context.Context, w io.Writer) error {
 	f.cams, f.camsErr = rpicamList(ctx)
 	f.devs, f.devsErr = v4l2.List()
 	return f.write(w)
+}
+
+// modules names the Raspberry Pi camera modules by their sensor (without
+// _wide and _noir) and says what --focus can do with them.
+var modules = map[string]string{
+	"ov5647": "Camera Module 1: fixed focus",
+	"imx219": "Camera Module 2: fixed focus",
+	"imx708": "Camera Module 3: autofocus, continuous unless --focus holds it at a distance",
+	"imx477": "HQ Camera: focus on its lens",
+	"imx296": "Global Shutter Camera: focus on its lens",
+	"imx500": "AI Camera: focus on its lens",
 }
 
 // found is what ListCameras found, and why it found nothing where it
@@ -55,6 +67,9 @@ func (f found) write(w io.Writer) error {
 		fmt.Fprintln(w, "Raspberry Pi cameras (rpicam-vid):")
 		for _, c := range f.cams {
 			fmt.Fprintf(w, "  rpicam:%d  %s [%s] (%s)\n", c.Index, c.Model, c.Sensor, c.ID)
+			if m, ok := modules[strings.TrimSuffix(strings.TrimSuffix(c.Model, "_noir"), "_wide")]; ok {
+				fmt.Fprintf(w, "            %s\n", m)
+			}
 		}
 	}
 	fmt.Fprintln(w)

@@ -34,6 +34,7 @@ func TestListCamerasWrite(t *testing.T) {
 			name:  "cameras and devices",
 			found: found{cams: []rpicam.Camera{imx708}, devs: []v4l2.Device{c920, busy}},
 			want: []string{"Raspberry Pi cameras (rpicam-vid):", "  rpicam:0  imx708 [4608x2592 10-bit RGGB] (/base/soc/i2c0mux/i2c@1/imx708@1a)",
+				"            Camera Module 3: autofocus, continuous unless --focus holds it at a distance",
 				"V4L2 devices:", "/dev/video0  HD Pro Webcam C920 (uvcvideo, usb-1.2)", "/dev/video1", "    error: open /dev/video1: permission denied"},
 		},
 		{
@@ -98,5 +99,31 @@ func TestListCamerasWrite(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Each Raspberry Pi module is named under its sensor, with what --focus
+// can do with it; a sensor pistream does not know gets no such line.
+func TestListCamerasNamesModules(t *testing.T) {
+	cams := []rpicam.Camera{
+		{Index: 0, Model: "imx708_wide_noir", Sensor: "4608x2592 10-bit RGGB", ID: "a"},
+		{Index: 1, Model: "imx219", Sensor: "3280x2464 8-bit RGGB", ID: "b"},
+		{Index: 2, Model: "ov9281", Sensor: "1280x800 10-bit MONO", ID: "c"},
+	}
+	var b strings.Builder
+	if err := (found{cams: cams}).write(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Raspberry Pi cameras (rpicam-vid):",
+		"  rpicam:0  imx708_wide_noir [4608x2592 10-bit RGGB] (a)",
+		"            Camera Module 3: autofocus, continuous unless --focus holds it at a distance",
+		"  rpicam:1  imx219 [3280x2464 8-bit RGGB] (b)",
+		"            Camera Module 2: fixed focus",
+		"  rpicam:2  ov9281 [1280x800 10-bit MONO] (c)",
+		"",
+	}
+	if got := strings.Split(b.String(), "\n")[:len(want)]; !slices.Equal(got, want) {
+		t.Errorf("listing:\n%s\nwant it to begin:\n%s", b.String(), strings.Join(want, "\n"))
 	}
 }
