@@ -47,6 +47,7 @@ type liveFacts struct {
 	source      string
 	kind        string // what the source is, when its name does not say
 	turn        string // the rotation and who does it; empty for none
+	focus       string // the focus asked and who does it; empty for none
 	width       int
 	height      int
 	fps         int
@@ -280,6 +281,12 @@ func (l *live) facts(cs camera.Status, w int) liveFacts {
 			f.turn += " (" + cs.TransformBy + ")"
 		}
 	}
+	if !cs.Focus.IsDefault() {
+		f.focus = cs.Focus.String()
+		if cs.FocusBy != "" {
+			f.focus += " (" + cs.FocusBy + ")"
+		}
+	}
 	if app.Viewers != nil {
 		f.viewers = app.Viewers()
 	}
@@ -317,6 +324,9 @@ func (l *live) info(f liveFacts) string {
 	b = append(b, row("Source", truncate(src, w-9)))
 	if f.turn != "" {
 		b = append(b, row("Turned", truncate(f.turn, w-9)))
+	}
+	if f.focus != "" {
+		b = append(b, row("Focus", truncate(f.focus, w-9)))
 	}
 	b = append(b, row("Size", fmt.Sprintf("%dx%d", f.width, f.height)))
 	b = append(b, row("FPS", fmt.Sprintf("%.1f of %d", f.measuredFPS, f.fps)))

@@ -270,6 +270,25 @@ func TestLiveShowsRotation(t *testing.T) {
 	}
 }
 
+// Live says how the camera is asked to focus, and nothing when it is not.
+func TestLiveShowsFocus(t *testing.T) {
+	for _, tt := range []struct {
+		focus camera.Focus
+		want  string // "" for no Focus line
+	}{
+		{camera.Focus{}, ""},
+		{camera.Focus{Fixed: true, Dioptres: 2.5}, "Focus    40cm"},
+		{camera.Focus{Continuous: true}, "Focus    continuous"},
+	} {
+		app, _, _ := newTestApp(t)
+		app.Camera = camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}, Focus: tt.focus})
+		s := newDriver(t, app).screen()
+		if tt.want == "" && strings.Contains(s, "Focus") || tt.want != "" && !strings.Contains(s, tt.want) {
+			t.Errorf("focus %v: Live should show %q:\n%s", tt.focus, tt.want, s)
+		}
+	}
+}
+
 func newDriver(t testing.TB, app *App) *driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
