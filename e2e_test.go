@@ -25,8 +25,8 @@ import (
 
 	"pistream/httpstream"
 	"pistream/internal/jpegmark"
-	"pistream/internal/logtest"
 	"pistream/internal/mjpegtest"
+	"pistream/internal/syncbuffer"
 )
 
 var binPath string // the pistream binary built for these tests
@@ -66,7 +66,7 @@ type proc struct {
 	token string // --http-token, if the test gave one
 	done  chan struct{}
 	err   error // exit status, after done
-	log   *logtest.Buffer
+	log   *syncbuffer.Buffer
 }
 
 // freePort returns a loopback port nobody listens on now.
@@ -162,7 +162,7 @@ func (p *proc) waitServing(t testing.TB, noFrames bool) {
 // is stopped with SIGTERM (killed after 5 s) when the test ends.
 func spawn(t testing.TB, url string, l launch, bin string, args ...string) *proc {
 	t.Helper()
-	p := &proc{url: url, done: make(chan struct{}), log: &logtest.Buffer{}}
+	p := &proc{url: url, done: make(chan struct{}), log: &syncbuffer.Buffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	// A race-enabled binary sleeps 1 s at exit by default, which would
@@ -572,7 +572,7 @@ func TestMakeRun(t *testing.T) {
 	cmd := exec.Command("make", "run", "ARGS=--headless --http 127.0.0.1:"+port+" --ssh 127.0.0.1:"+sshPort+
 		" --state "+dir+"/state --photos "+dir+"/photos --notes "+dir+"/notes")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out := &logtest.Buffer{}
+	out := &syncbuffer.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

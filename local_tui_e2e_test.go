@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"pistream/internal/logtest"
+	"pistream/internal/syncbuffer"
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
@@ -36,7 +36,7 @@ func startLocal(t testing.TB, args ...string) *localTUI {
 		"--config", "", "--http", "127.0.0.1:" + port, "--ssh", "", "--http-auth", "none",
 		"--state", filepath.Join(dir, "state"), "--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 	}, args...)
-	p := &proc{url: "http://127.0.0.1:" + port, done: make(chan struct{}), log: &logtest.Buffer{}}
+	p := &proc{url: "http://127.0.0.1:" + port, done: make(chan struct{}), log: &syncbuffer.Buffer{}}
 	p.cmd = exec.Command(binPath, all...)
 	p.cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "TERM=xterm-256color")
 	tty, err := pty.StartWithSize(p.cmd, &pty.Winsize{Rows: 30, Cols: 100})

@@ -32,8 +32,8 @@ import (
 
 	"pistream/httpstream"
 	"pistream/internal/jpegmark"
-	"pistream/internal/logtest"
 	"pistream/internal/mjpegtest"
+	"pistream/internal/syncbuffer"
 )
 
 const testToken = "attack-test-token-0123456789abcdef"
@@ -291,7 +291,7 @@ func TestTLS(t *testing.T) {
 	cmd := exec.Command(binPath, "--headless", "--camera", "test", "--ssh", "", "--state", filepath.Join(dir, "state"),
 		"--photos", filepath.Join(dir, "photos"), "--notes", filepath.Join(dir, "notes"),
 		"--http", fmt.Sprintf("127.0.0.1:%d", port), "--http-token", testToken, "--tls-cert", cert, "--tls-key", key)
-	out := &logtest.Buffer{}
+	out := &syncbuffer.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"pistream/internal/logtest"
+	"pistream/internal/syncbuffer"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -191,7 +191,7 @@ func waitLive(client *ssh.Client) error {
 
 // liveOn asks sess for a PTY and a shell and waits for the Live screen.
 func liveOn(sess *ssh.Session) error {
-	out := &logtest.Buffer{}
+	out := &syncbuffer.Buffer{}
 	sess.Stdout, sess.Stderr = out, out
 	if err := sess.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{}); err != nil {
 		return err
@@ -373,7 +373,7 @@ func TestSSHAgentForwardingRefused(t *testing.T) {
 		cmd := exec.Command("ssh", "-tt", "-A", "-v", "-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
 			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "pi@127.0.0.1")
 		cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
-		out, errOut := &logtest.Buffer{}, &logtest.Buffer{}
+		out, errOut := &syncbuffer.Buffer{}, &syncbuffer.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, errOut
 		in, _ := cmd.StdinPipe()
 		if err := cmd.Start(); err != nil {

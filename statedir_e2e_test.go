@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"pistream/internal/logtest"
+	"pistream/internal/syncbuffer"
 )
 
 // runFails runs pistream with args and wants it to exit non-zero on its
@@ -24,7 +24,7 @@ import (
 func runFails(t *testing.T, want string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"--headless", "--camera", "test", "--http", "127.0.0.1:0", "--ssh", ""}, args...)...)
-	out := &logtest.Buffer{}
+	out := &syncbuffer.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

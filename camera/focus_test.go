@@ -6,7 +6,7 @@ import (
 
 	"charm.land/log/v2"
 
-	"pistream/internal/logtest"
+	"pistream/internal/syncbuffer"
 )
 
 func TestParseFocus(t *testing.T) {
@@ -80,7 +80,7 @@ func TestFocusUnsupported(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs logtest.Buffer
+			var logs syncbuffer.Buffer
 			logger := log.NewWithOptions(&logs, log.Options{Level: log.InfoLevel})
 			c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Focus: f, Logger: logger})
 			frames(t, c, 2, 160, 120)

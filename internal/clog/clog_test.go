@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"pistream/internal/logtest"
+	"pistream/internal/syncbuffer"
 	"pistream/internal/termtext"
 
 	"charm.land/log/v2"
@@ -41,7 +41,7 @@ func TestLevel(t *testing.T) {
 // every line in the log, nothing on the real descriptors, and the
 // descriptors given back at Stop.
 func TestCapture(t *testing.T) {
-	var logged logtest.Buffer
+	var logged syncbuffer.Buffer
 	logger := log.NewWithOptions(&logged, log.Options{Level: log.DebugLevel})
 
 	// What descriptor 2 really is during the test: a file to look at.

@@ -1,7 +1,6 @@
 package sshd
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,34 +18,17 @@ import (
 	"pistream/album"
 	"pistream/album/index/indextest"
 	"pistream/camera"
+	"pistream/internal/syncbuffer"
 	"pistream/notes"
 	"pistream/tui"
 	"pistream/tui/internal/testhook"
 )
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // session is an SSH session with a PTY whose output is collected.
 type session struct {
 	s   *gossh.Session
 	in  io.Writer
-	out *syncBuffer
+	out *syncbuffer.Buffer
 }
 
 func dialSession(t *testing.T, addr string, key gossh.Signer) *session {
@@ -67,7 +48,7 @@ func dialSession(t *testing.T, addr string, key gossh.Signer) *session {
 	if err := s.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	s.Stdout, s.Stderr = out, out
 	in, _ := s.StdinPipe()
 	if err := s.Shell(); err != nil {
@@ -89,7 +70,7 @@ func (s *session) waitFor(t *testing.T, want string) {
 
 // newTestApp makes a tui.App on temp directories with a camera that is
 // never started, logging into logs.
-func newTestApp(t *testing.T, logs *syncBuffer) *tui.App {
+func newTestApp(t *testing.T, logs *syncbuffer.Buffer) *tui.App {
 	t.Helper()
 	dir := t.TempDir()
 	a, err := album.Open(filepath.Join(dir, "photos"))
@@ -150,7 +131,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 // panicEndsOnlyThatSession makes one of two sessions panic through hook
 // and checks what becomes of both, of a new one and of the log.
 func panicEndsOnlyThatSession(t *testing.T, hook *func(tea.KeyPressMsg), where string) {
-	logs := &syncBuffer{}
+	logs := &syncbuffer.Buffer{}
 	app := newTestApp(t, logs)
 	addr, key := startServer(t, app)
 

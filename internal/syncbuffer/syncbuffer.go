@@ -1,7 +1,7 @@
-// Package logtest gives tests a log's destination that other goroutines
-// (the code under test, a child process's reader) may write while the
-// test reads it.
-package logtest
+// Package syncbuffer is a buffer that other goroutines may write while
+// its owner reads it: for tests, a log's destination written by the code
+// under test, or a terminal's output written by an SSH client's reader.
+package syncbuffer
 
 import (
 	"bytes"
