@@ -26,6 +26,7 @@ type photos struct {
 	list    list.Model
 	err     error  // listing the album failed
 	version uint64 // of the album index's snapshot shown; 0 before its first listing
+	stale   bool   // the album changed while the screen was hidden: list it when shown
 
 	full       bool   // the selected photo fills the window
 	took       string // a photo this session took, to select once listed
@@ -178,6 +179,15 @@ func (p *photos) fitPaginator(items int) {
 	}
 }
 
+// shown lists the album again if it changed while the screen was hidden.
+func (p *photos) shown() tea.Cmd {
+	if !p.stale {
+		return nil
+	}
+	p.stale = false
+	return p.reload()
+}
+
 func (p *photos) capturing() bool {
 	return p.confirm != "" || p.list.SettingFilter()
 }
@@ -203,6 +213,12 @@ func (p *photos) selected() (album.Photo, bool) {
 func (p *photos) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case albumChangedMsg:
+		if p.env.shown != screenPhotos {
+			// Listed again when shown: a hidden screen need not copy
+			// every listing of a busy album into its list.
+			p.stale = true
+			return nil
+		}
 		return p.reload()
 	case photosListedMsg:
 		// The channel of the snapshot shown: no newer listing slips by.

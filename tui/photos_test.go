@@ -54,7 +54,7 @@ func TestPhotosShareOneListing(t *testing.T) {
 	}
 	screens := make([]*photos, sessions)
 	for i := range screens {
-		screens[i] = newPhotos(&env{ctx: ctx, app: app, width: 100, height: 30, dark: true})
+		screens[i] = newPhotos(&env{ctx: ctx, app: app, width: 100, height: 30, dark: true, shown: screenPhotos})
 		run(i, screens[i].init())
 	}
 

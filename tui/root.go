@@ -48,6 +48,7 @@ type env struct {
 	dark    bool
 	profile colorprofile.Profile
 	styles  styles
+	shown   int // the screen shown now: screenLive, screenPhotos, screenNotes
 
 	// hold, set only by a test's driver, stands in for the commands that
 	// wait for something from outside the session: see waiting.
@@ -227,15 +228,15 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	case r.full && key.Matches(msg, keys.Back):
 		r.full = false
 	case key.Matches(msg, keys.Live):
-		r.active = screenLive
+		return r.show(screenLive)
 	case key.Matches(msg, keys.Photos):
-		r.active = screenPhotos
+		return r.show(screenPhotos)
 	case key.Matches(msg, keys.Notes):
-		r.active = screenNotes
+		return r.show(screenNotes)
 	case key.Matches(msg, keys.NextTab):
-		r.active = (r.active + 1) % len(r.screens)
+		return r.show((r.active + 1) % len(r.screens))
 	case key.Matches(msg, keys.PrevTab):
-		r.active = (r.active + len(r.screens) - 1) % len(r.screens)
+		return r.show((r.active + len(r.screens) - 1) % len(r.screens))
 	case key.Matches(msg, keys.Colours):
 		return r.switchColours()
 	case key.Matches(msg, keys.Snapshot):
@@ -246,6 +247,20 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// show makes screen i the one shown, and gives it the chance to catch up
+// with what it let go by while hidden (see shower).
+func (r *root) show(i int) tea.Cmd {
+	r.active, r.env.shown = i, i
+	if s, ok := r.screens[i].(shower); ok {
+		return s.shown()
+	}
+	return nil
+}
+
+// shower is a screen that does some of its work only while shown (Photos
+// does not copy the album's listings while hidden).
+type shower interface{ shown() tea.Cmd }
 
 // keyTaker is a screen that takes some keys before the global ones (the
 // note reader's space).

@@ -213,6 +213,46 @@ func TestDriverHoldsWaits(t *testing.T) {
 	}
 }
 
+// A Photos screen that is not shown does not take the album's new
+// listings (a busy album would have every hidden session copy each one):
+// it lists the album again when shown, with every photo saved meanwhile.
+func TestHiddenPhotosListOnShow(t *testing.T) {
+	app, _, _ := newTestApp(t)
+	d := newDriver(t, app) // on Live
+	p := d.m.(*root).screens[screenPhotos].(*photos)
+	listed := p.version // the empty album, listed at the start
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if _, err := app.Album.Save(testJPEG(t, 64, 48), at.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			d.fire(albumChangedMsg{})
+		}
+	}
+	if p.version != listed || len(p.list.Items()) != 0 {
+		t.Errorf("hidden, the Photos screen took a new listing: version %d (was %d), %d photos", p.version, listed, len(p.list.Items()))
+	}
+	if n := d.waits(albumChangedMsg{}); n != 0 {
+		t.Errorf("hidden and stale, the Photos screen waits %d times for changes, want 0 (it lists when shown)", n)
+	}
+	d.key("2")
+	s := d.screen()
+	for i := range 3 {
+		if name := at.Add(time.Duration(i) * time.Second).Format("2006-01-02_15-04-05.000.jpg"); !strings.Contains(s, name) {
+			t.Errorf("shown, Photos lacks %s:\n%s", name, s)
+		}
+	}
+	if n := d.waits(albumChangedMsg{}); n != 1 {
+		t.Errorf("shown, the Photos screen waits %d times for the next change, want 1", n)
+	}
+	d.key("1")
+	d.key("2") // nothing changed meanwhile: nothing listed again
+	if n := d.waits(albumChangedMsg{}); n != 1 {
+		t.Errorf("shown again without a change, the Photos screen waits %d times, want 1", n)
+	}
+}
+
 // testJPEG is a w×h JPEG with colour bars and a gradient.
 func testJPEG(t testing.TB, w, h int) []byte {
 	t.Helper()
