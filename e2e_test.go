@@ -388,7 +388,7 @@ func TestTokenFromEnvironment(t *testing.T) {
 // A bad flag makes the program exit 2 with a message (TestParseFlags
 // checks the flags themselves in-process).
 func TestBadFlagsAreRefused(t *testing.T) {
-	for _, args := range [][]string{{"--size", "640"}, {"--nope"}} {
+	for _, args := range [][]string{{"--size", "640"}, {"--nope"}, {"--v4l2-controls", "focus_absolute=thirty"}} {
 		out, err := exec.Command(binPath, args...).CombinedOutput()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != 2 || len(out) == 0 {
