@@ -42,8 +42,7 @@ func TestSetDeviceControlsLogs(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs syncbuffer.Buffer
-			l := log.NewWithOptions(&logs, log.Options{Level: log.InfoLevel, Prefix: "camera"})
+			logs, l := infoLog("camera")
 			var calls int
 			setDeviceControls("/dev/video0", tc.asked, l, func(path string, want v4l2.Settings) (v4l2.Settings, []error) {
 				calls++
@@ -83,13 +82,27 @@ func TestV4L2ControlsNotApplied(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs syncbuffer.Buffer
-			logger := log.NewWithOptions(&logs, log.Options{Level: log.InfoLevel})
-			c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, V4L2Controls: want, Logger: logger})
+			c, logs := startLogged(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, V4L2Controls: want})
 			frames(t, c, 2, 160, 120)
 			if n := strings.Count(logs.String(), "--v4l2-controls not applied"); n != tc.warned {
 				t.Errorf("%d warnings in the log, want %d:\n%s", n, tc.warned, logs.String())
 			}
 		})
 	}
+}
+
+// infoLog returns a logger at info level with prefix, writing to the
+// buffer it returns.
+func infoLog(prefix string) (*syncbuffer.Buffer, *log.Logger) {
+	var logs syncbuffer.Buffer
+	return &logs, log.NewWithOptions(&logs, log.Options{Level: log.InfoLevel, Prefix: prefix})
+}
+
+// startLogged is start with the camera's log at info level, kept for the
+// test to read.
+func startLogged(t *testing.T, cfg Config) (*Camera, *syncbuffer.Buffer) {
+	t.Helper()
+	logs, l := infoLog("")
+	cfg.Logger = l
+	return start(t, cfg), logs
 }
