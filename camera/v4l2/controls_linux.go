@@ -109,7 +109,7 @@ func setControls(k kernel, path string, want Settings) (set Settings, errs []err
 func setControl(n node, c Control, s Setting) (Setting, error) {
 	q := queryctrl{id: c.ID}
 	if err := n.ioctl(vidiocQueryctrl, unsafe.Pointer(&q)); err != nil {
-		return s, err
+		return s, fmt.Errorf("VIDIOC_QUERYCTRL: %w", err)
 	}
 	v := int64(s.Value)
 	switch {
@@ -122,7 +122,7 @@ func setControl(n node, c Control, s Setting) (Setting, error) {
 	}
 	ctl := control{id: c.ID, value: s.Value}
 	if err := n.ioctl(vidiocSCtrl, unsafe.Pointer(&ctl)); err != nil {
-		return s, err
+		return s, fmt.Errorf("VIDIOC_S_CTRL: %w", err)
 	}
 	return Setting{Name: s.Name, Value: ctl.value}, nil
 }

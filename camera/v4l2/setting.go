@@ -83,7 +83,7 @@ func validName(name string) bool {
 }
 
 // Why SetControls did not set a control; a ControlError wraps one of
-// these, or the errno of VIDIOC_S_CTRL.
+// these, or the driver's errno.
 var (
 	ErrNoControl       = errors.New("no such control")
 	ErrReadOnly        = errors.New("read-only")
@@ -91,7 +91,9 @@ var (
 	ErrUnsupportedType = errors.New("not supported: only controls of 32-bit values can be set")
 )
 
-// ControlError says why SetControls did not set one control.
+// ControlError says why SetControls did not set one control. Err is one
+// of the errors above, or the driver's error wrapped with the ioctl that
+// failed, e.g. "VIDIOC_S_CTRL: device or resource busy".
 type ControlError struct {
 	Path    string
 	Setting Setting
@@ -112,7 +114,7 @@ func (e *ControlError) Error() string {
 	case errors.Is(e.Err, ErrReadOnly), errors.Is(e.Err, ErrUnsupportedType):
 		return fmt.Sprintf("%s%s control %v", s, e.Control.Type, e.Err)
 	}
-	return s + "VIDIOC_S_CTRL: " + e.Err.Error()
+	return s + e.Err.Error()
 }
 
 func (e *ControlError) Unwrap() error { return e.Err }
