@@ -12,14 +12,15 @@ import (
 )
 
 // enumControls lists the device's enabled controls with
-// V4L2_CTRL_FLAG_NEXT_CTRL, leaving out control classes. A driver that
+// V4L2_CTRL_FLAG_NEXT_CTRL (and NEXT_COMPOUND, which drivers that do not
+// know it ignore), leaving out control classes. A driver that
 // does not enumerate so has none listed, without error; the error is of a
 // query that failed part way, with the controls found until then.
 func enumControls(n node) ([]Control, error) {
 	var out []Control
 	var id uint32
 	for range maxEnum {
-		q := queryctrl{id: id | ctrlFlagNextCtrl}
+		q := queryctrl{id: id | ctrlFlagNextCtrl | ctrlFlagNextCompound}
 		err := n.ioctl(vidiocQueryctrl, unsafe.Pointer(&q))
 		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOTTY) { // past the last, or no enumeration
 			return out, nil
@@ -27,10 +28,11 @@ func enumControls(n node) ([]Control, error) {
 		if err != nil {
 			return out, fmt.Errorf("VIDIOC_QUERYCTRL after %#x: %w", id, err)
 		}
-		if q.id&^ctrlFlagNextCtrl <= id { // a driver that ignores the flag would go round forever
+		next := q.id &^ (ctrlFlagNextCtrl | ctrlFlagNextCompound)
+		if next <= id { // a driver that ignores the flag would go round forever
 			return out, nil
 		}
-		id = q.id &^ ctrlFlagNextCtrl
+		id = next
 		if q.flags&ctrlFlagDisabled != 0 || ControlType(q.typ) == TypeClass {
 			continue
 		}
@@ -43,7 +45,7 @@ func enumControls(n node) ([]Control, error) {
 // where it has one to read.
 func controlOf(n node, q *queryctrl) Control {
 	c := Control{
-		Name: ControlName(cString(q.name[:])), ID: q.id &^ ctrlFlagNextCtrl, Type: ControlType(q.typ),
+		Name: ControlName(cString(q.name[:])), ID: q.id &^ (ctrlFlagNextCtrl | ctrlFlagNextCompound), Type: ControlType(q.typ),
 		Min: int64(q.minimum), Max: int64(q.maximum), Step: int64(q.step), Default: int64(q.defaultValue),
 		ReadOnly: q.flags&ctrlFlagReadOnly != 0, Inactive: q.flags&ctrlFlagInactive != 0,
 	}

@@ -153,6 +153,12 @@ func TestSetControls(t *testing.T) {
 			}),
 			wantSet: "brightness=1", wantSets: []string{p + " brightness=1"},
 			wantErrs: []error{ErrUnsupportedType}, errText: []string{"big_number=5: int64 control not supported"}},
+		{name: "a compound control is listed, and not supported", want: "roi=1,brightness=1",
+			dev: with(c920(), func(d *fakeDevice) {
+				d.ctrls[0x009a1901] = &fakeCtrl{name: "ROI", typ: TypeU8, max: 255, step: 1}
+			}),
+			wantSet: "brightness=1", wantSets: []string{p + " brightness=1"},
+			wantErrs: []error{ErrUnsupportedType}, errText: []string{"roi=1: u8 control not supported"}},
 		{name: "a driver that lists none: each name unknown", dev: with(c920(), func(d *fakeDevice) { d.noNextCtrl = true }),
 			want: "brightness=1", wantErrs: []error{ErrNoControl}, errText: []string{"brightness=1: no such control; the device lists none"}},
 		{name: "busy device", dev: &fakeDevice{openErr: unix.EBUSY}, want: "brightness=1", wantErrs: []error{unix.EBUSY}, errText: []string{"open " + p}},

@@ -77,10 +77,15 @@ const (
 	TypeString  ControlType = 7
 	TypeBitmask ControlType = 8
 	TypeIntMenu ControlType = 9
+	TypeU8      ControlType = 0x100 // compound types from here on
+	TypeU16     ControlType = 0x101
+	TypeU32     ControlType = 0x102
+	TypeArea    ControlType = 0x106
 )
 
 // String is the type as v4l2-ctl -l prints it: int, bool, menu, button,
-// int64, str, bitmask, intmenu, or e.g. "type 0x102" (a compound type).
+// int64, str, bitmask, intmenu, u8, u16, u32, area, or e.g. "type 0x107"
+// (another compound type).
 func (t ControlType) String() string {
 	switch t {
 	case TypeInt:
@@ -101,6 +106,14 @@ func (t ControlType) String() string {
 		return "bitmask"
 	case TypeIntMenu:
 		return "intmenu"
+	case TypeU8:
+		return "u8"
+	case TypeU16:
+		return "u16"
+	case TypeU32:
+		return "u32"
+	case TypeArea:
+		return "area"
 	}
 	return fmt.Sprintf("type %#x", uint32(t))
 }

@@ -190,7 +190,7 @@ func (n *fakeNode) ioctl(req uintptr, arg unsafe.Pointer) error {
 			if d.noNextCtrl {
 				return unix.EINVAL
 			}
-			id = d.nextCtrl(id &^ ctrlFlagNextCtrl)
+			id = d.nextCtrl(id&^(ctrlFlagNextCtrl|ctrlFlagNextCompound), id&ctrlFlagNextCompound != 0)
 		}
 		c, ok := d.ctrls[id]
 		if !ok {
@@ -245,10 +245,14 @@ func (n *fakeNode) ioctl(req uintptr, arg unsafe.Pointer) error {
 	return unix.ENOTTY
 }
 
-// nextCtrl returns the smallest CID after id, or 0.
-func (d *fakeDevice) nextCtrl(id uint32) uint32 {
+// nextCtrl returns the smallest CID after id, or 0; a compound control
+// only with compound.
+func (d *fakeDevice) nextCtrl(id uint32, compound bool) uint32 {
 	next := uint32(0)
-	for c := range d.ctrls {
+	for c, fc := range d.ctrls {
+		if fc.typ >= TypeU8 && !compound {
+			continue
+		}
 		if c > id && (next == 0 || c < next) {
 			next = c
 		}

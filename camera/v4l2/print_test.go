@@ -42,7 +42,7 @@ func TestDeviceString(t *testing.T) {
 					{Name: "camera_orientation", Type: TypeMenu, Max: 2, Step: 1, ReadOnly: true},
 					{Name: "white_balance_reset", Type: TypeButton},
 					{Name: "big", Type: TypeInt64, Min: -5, Max: 5, Step: 1},
-					{Name: "odd", Type: 0x102, Max: 9, Step: 1},
+					{Name: "odd", Type: 0x107, Max: 9, Step: 1},
 				},
 				AllErr: errors.New("/dev/video0: VIDIOC_QUERYCTRL after 0x9a0922: input/output error"),
 			},
@@ -57,7 +57,7 @@ func TestDeviceString(t *testing.T) {
       camera_orientation (menu) min=0 max=2 default=0 read-only
       white_balance_reset (button)
       big (int64) min=-5 max=5 step=1 default=0
-      odd (type 0x102) min=0 max=9 step=1 default=0
+      odd (type 0x107) min=0 max=9 step=1 default=0
       listing stopped: /dev/video0: VIDIOC_QUERYCTRL after 0x9a0922: input/output error`,
 		},
 		{
