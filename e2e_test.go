@@ -388,11 +388,18 @@ func TestTokenFromEnvironment(t *testing.T) {
 // A bad flag makes the program exit 2 with a message (TestParseFlags
 // checks the flags themselves in-process).
 func TestBadFlagsAreRefused(t *testing.T) {
-	for _, args := range [][]string{{"--size", "640"}, {"--nope"}} {
-		out, err := exec.Command(binPath, args...).CombinedOutput()
+	for _, tc := range []struct {
+		args []string
+		want string // in the message
+	}{
+		{[]string{"--size", "640"}, "--size"},
+		{[]string{"--nope"}, "not defined"},
+		{[]string{"--v4l2-controls", "focus_absolute=thirty"}, "--v4l2-controls: 'focus_absolute=thirty': focus_absolute=thirty: the value is not an integer"},
+	} {
+		out, err := exec.Command(binPath, append([]string{"--config", ""}, tc.args...)...).CombinedOutput()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 2 || len(out) == 0 {
-			t.Errorf("%v: exit %v, output %q; want exit 2 with a message", args, err, out)
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: exit %v, output %q; want exit 2 with a message saying %q", tc.args, err, out, tc.want)
 		}
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"pistream/album"
 	"pistream/album/index"
 	"pistream/camera"
+	"pistream/camera/v4l2"
 	"pistream/httpstream"
 	"pistream/internal/clog"
 	"pistream/internal/config"
@@ -52,6 +53,7 @@ type options struct {
 	rotate         int
 	hflip          bool
 	focus          string
+	v4l2Controls   string
 	vflip          bool
 	encoders       int
 	listCameras    bool
@@ -132,12 +134,14 @@ func newFlags(o *options, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as TOML, secrets masked, and exit")
 	fs.StringVar(&o.camera, "camera", "auto",
 		"camera: auto, test, rpicam or rpicam:N (Raspberry Pi camera through rpicam-vid), a device index (0) or path (/dev/video0), a file or URL, or a GStreamer pipeline ending in appsink")
-	fs.BoolVar(&o.listCameras, "list-cameras", false, "list the cameras pistream can find (rpicam, V4L2 devices with their formats and sizes) and exit")
+	fs.BoolVar(&o.listCameras, "list-cameras", false, "list the cameras pistream can find (rpicam, V4L2 devices with their formats, sizes and controls) and exit")
 	fs.IntVar(&o.rotate, "rotate", 0, "turn the picture clockwise: 0, 90, 180 or 270 degrees (after --hflip/--vflip)")
 	fs.BoolVar(&o.hflip, "hflip", false, "mirror the picture left-right")
 	fs.BoolVar(&o.vflip, "vflip", false, "mirror the picture top-bottom")
 	fs.StringVar(&o.focus, "focus", "",
 		"focus of a Camera Module 3 (rpicam): continuous, infinity, or a distance such as 40cm or 1.5m to hold the lens at; empty: the camera's own (continuous autofocus)")
+	fs.StringVar(&o.v4l2Controls, "v4l2-controls", "",
+		"controls of a V4L2 device (USB webcam), set in this order at each open, as v4l2-ctl -c takes them: name=value,name=value, e.g. focus_automatic_continuous=0,focus_absolute=30; the names are in --list-cameras")
 	fs.IntVar(&o.encoders, "encoders", 0, "JPEG encoders working in parallel; 0: the number of cores, at most 4")
 	fs.StringVar(&o.size, "size", "640x480", "frame size WxH")
 	fs.IntVar(&o.fps, "fps", 30, "frames per second")
@@ -177,6 +181,7 @@ func (o *options) check() error {
 	}
 	_, levelErr := log.ParseLevel(o.logLevel)
 	_, focusErr := camera.ParseFocus(o.focus)
+	_, controlsErr := v4l2.ParseSettings(o.v4l2Controls)
 	for _, c := range []struct {
 		flag string
 		err  error
@@ -185,6 +190,7 @@ func (o *options) check() error {
 		{"fps", inRange(o.fps, 1, 240)},
 		{"rotate", camera.ParseRotation(o.rotate)},
 		{"focus", focusErr},
+		{"v4l2-controls", controlsErr},
 		{"encoders", inRange(o.encoders, 0, 64)},
 		{"quality", inRange(o.quality, 1, 100)},
 		{"http-auth", oneOf(o.httpAuth, "token", "none")},
@@ -363,12 +369,14 @@ func run(o options, settings camera.Settings) error {
 	defer notesDir.Close()
 	renderer := notes.NewRenderer(notes.DefaultParallel, notes.DefaultCacheBytes, logger)
 	defer renderer.Close()
-	focus, _ := camera.ParseFocus(o.focus) // checked by o.check
+	focus, _ := camera.ParseFocus(o.focus)            // checked by o.check
+	controls, _ := v4l2.ParseSettings(o.v4l2Controls) // checked by o.check
 	cam := camera.New(camera.Config{
 		Spec: o.camera, Settings: settings, Quality: o.quality,
-		Transform: camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
-		Focus:     focus,
-		Encoders:  o.encoders, IdleRelease: o.idleRelease, Logger: logger,
+		Transform:    camera.Transform{Rotate: o.rotate, HFlip: o.hflip, VFlip: o.vflip},
+		Focus:        focus,
+		V4L2Controls: controls,
+		Encoders:     o.encoders, IdleRelease: o.idleRelease, Logger: logger,
 	})
 
 	// The servers listen before anything runs, so the App is complete

@@ -69,6 +69,13 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--encoders", "-1"}, "--encoders", nil},
 		{[]string{"--focus", "40cm"}, "", func(o options, _ camera.Settings) bool { return o.focus == "40cm" }},
 		{[]string{"--focus", "40"}, `--focus: '40': want default, continuous, infinity, or a distance`, nil},
+		{[]string{"--v4l2-controls", "focus_automatic_continuous=0,focus_absolute=30"}, "", func(o options, _ camera.Settings) bool {
+			return o.v4l2Controls == "focus_automatic_continuous=0,focus_absolute=30"
+		}},
+		{[]string{"--v4l2-controls", "focus_absolute=thirty"}, "--v4l2-controls: 'focus_absolute=thirty': focus_absolute=thirty: the value is not an integer", nil},
+		{[]string{"--v4l2-controls", "Focus=1"}, `"Focus": a control name is made of a-z, 0-9 and _`, nil},
+		{[]string{"--v4l2-controls", "focus_absolute=30,focus_absolute=40"}, `--v4l2-controls: 'focus_absolute=30,focus_absolute=40': "focus_absolute" is given twice`, nil},
+		{[]string{"--v4l2-controls", "focus_absolute"}, `"focus_absolute": want name=value`, nil},
 		{[]string{"--ssh-login-grace", "5s", "--ssh-max-startups", "20", "--ssh-max-startups-per-addr", "2"}, "", func(o options, _ camera.Settings) bool {
 			return o.sshGrace == 5*time.Second && o.maxStartups == 20 && o.maxStartupsPer == 2
 		}},
@@ -107,7 +114,7 @@ func TestPackagedConfigListsEveryFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := regexp.MustCompile(`^# ([a-z-]+) = `)
+	key := regexp.MustCompile(`^# ([a-z0-9-]+) = `)
 	var doc strings.Builder
 	seen := map[string]int{}
 	for _, line := range strings.Split(string(text), "\n") {

@@ -18,6 +18,8 @@ import (
 
 	"charm.land/log/v2"
 	"gocv.io/x/gocv"
+
+	"pistream/camera/v4l2"
 )
 
 // State is what the camera is doing.
@@ -62,19 +64,22 @@ type Status struct {
 
 // Config configures a Camera. Zero durations take the defaults.
 type Config struct {
-	Spec        string    // --camera: auto, test, rpicam[:N], index, /dev path, file, URL, pipeline
-	Settings              // --size and --fps
-	Quality     int       // JPEG quality of the feed, 1..100
-	Transform   Transform // --rotate, --hflip, --vflip
-	Focus       Focus     // --focus
-	Encoders    int       // JPEG encoders in parallel (default: the number of cores, at most 4)
-	IdleRelease bool      // close the source while nobody subscribes
-	IdleAfter   time.Duration
-	BackoffMin  time.Duration // first wait before reopening (default 250 ms)
-	BackoffMax  time.Duration // cap of the doubling wait (default 5 s)
-	Watchdog    time.Duration // no frame this long while streaming: reopen (default 5 s)
-	FailAfter   int           // failed opens in a row before StateFailed (default 5)
-	Logger      *log.Logger
+	Spec      string    // --camera: auto, test, rpicam[:N], index, /dev path, file, URL, pipeline
+	Settings            // --size and --fps
+	Quality   int       // JPEG quality of the feed, 1..100
+	Transform Transform // --rotate, --hflip, --vflip
+	Focus     Focus     // --focus
+	// V4L2Controls are set on a V4L2 device, in order, at each open
+	// (--v4l2-controls); other sources leave them, with a warning.
+	V4L2Controls v4l2.Settings
+	Encoders     int  // JPEG encoders in parallel (default: the number of cores, at most 4)
+	IdleRelease  bool // close the source while nobody subscribes
+	IdleAfter    time.Duration
+	BackoffMin   time.Duration // first wait before reopening (default 250 ms)
+	BackoffMax   time.Duration // cap of the doubling wait (default 5 s)
+	Watchdog     time.Duration // no frame this long while streaming: reopen (default 5 s)
+	FailAfter    int           // failed opens in a row before StateFailed (default 5)
+	Logger       *log.Logger
 }
 
 // Camera runs the capture loop for one source and publishes to its Hub.
@@ -95,6 +100,7 @@ type Camera struct {
 	beat        atomic.Int64
 	idleWait    atomic.Bool   // released for idleness, waiting for a subscriber
 	focusWarned atomic.Bool   // the log said once that the source can't focus as asked
+	v4l2Warned  atomic.Bool   // the log said once that the source takes no V4L2 controls
 	settled     chan struct{} // closed once the first open succeeded or failed
 }
 
@@ -448,6 +454,9 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 	if focus == "unsupported" && !c.focusWarned.Swap(true) {
 		c.log.Warn("--focus is for a Camera Module through rpicam-vid: this camera keeps its own focus", "kind", info.Kind, "focus", c.cfg.Focus)
 	}
+	if len(c.cfg.V4L2Controls) > 0 && KindOf(spec) != KindDevice && !c.v4l2Warned.Swap(true) {
+		c.log.Warn("--v4l2-controls not applied: they are for a V4L2 device (a USB webcam)", "kind", info.Kind, "controls", c.cfg.V4L2Controls)
+	}
 	pace := KindOf(spec) == KindFile || KindOf(spec) == KindGStreamer
 	period := time.Second / time.Duration(c.cfg.FPS)
 	var (
@@ -519,7 +528,8 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 
 // asked is what the camera asks of its source.
 func (c *Camera) asked() Asked {
-	return Asked{Settings: c.cfg.Settings, Quality: c.cfg.Quality, Transform: c.cfg.Transform, Focus: c.cfg.Focus, Log: c.log}
+	return Asked{Settings: c.cfg.Settings, Quality: c.cfg.Quality, Transform: c.cfg.Transform, Focus: c.cfg.Focus,
+		V4L2Controls: c.cfg.V4L2Controls, Log: c.log}
 }
 
 // errBrokenFrame wraps why a frame from the source is not a usable JPEG.

@@ -1,7 +1,10 @@
 package camera
 
 import (
+	"cmp"
 	"slices"
+
+	"charm.land/log/v2"
 
 	"pistream/camera/v4l2"
 )
@@ -52,4 +55,22 @@ func setDeviceFlips(path string, t Transform) Transform {
 	by, _ := t.Split(d.Controls.HFlip, d.Controls.VFlip)
 	set, _ := v4l2.SetFlip(path, by.HFlip, by.VFlip)
 	return Transform{HFlip: by.HFlip && set.HFlip, VFlip: by.VFlip && set.VFlip}
+}
+
+// setDeviceControls sets want on a V4L2 device, in order, with set
+// (v4l2.SetControls), and logs it: a WARN line for each control it could
+// not set (no such control, read-only, out of range, the driver's error),
+// then one INFO line of what it set. None of that stops the camera.
+func setDeviceControls(path string, want v4l2.Settings, l *log.Logger, set func(string, v4l2.Settings) (v4l2.Settings, []error)) {
+	if len(want) == 0 {
+		return
+	}
+	if l == nil {
+		l = log.Default()
+	}
+	done, errs := set(path, want)
+	for _, err := range errs {
+		l.Warn("--v4l2-controls: not set; the camera streams all the same", "device", path, "err", err)
+	}
+	l.Info("--v4l2-controls set", "device", path, "set", cmp.Or(done.String(), "none"), "asked", want)
 }

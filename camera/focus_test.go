@@ -3,10 +3,6 @@ package camera
 import (
 	"strings"
 	"testing"
-
-	"charm.land/log/v2"
-
-	"pistream/internal/syncbuffer"
 )
 
 func TestParseFocus(t *testing.T) {
@@ -80,9 +76,7 @@ func TestFocusUnsupported(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs syncbuffer.Buffer
-			logger := log.NewWithOptions(&logs, log.Options{Level: log.InfoLevel})
-			c := start(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Focus: f, Logger: logger})
+			c, logs := startLogged(t, Config{Spec: "test", Settings: Settings{Width: 160, Height: 120, FPS: 30}, Focus: f})
 			frames(t, c, 2, 160, 120)
 			st := waitState(t, c, "streaming", func(s Status) bool { return s.State == StateStreaming && s.FocusBy != "" })
 			if st.FocusBy != tt.want || st.Focus != f {

@@ -19,7 +19,11 @@ import (
 func TestListCamerasWrite(t *testing.T) {
 	imx708 := rpicam.Camera{Index: 0, Model: "imx708", Sensor: "4608x2592 10-bit RGGB", ID: "/base/soc/i2c0mux/i2c@1/imx708@1a"}
 	c920 := v4l2.Device{Path: "/dev/video0", Name: "HD Pro Webcam C920", Driver: "uvcvideo", Bus: "usb-1.2",
-		Formats: []v4l2.Format{{FourCC: "MJPG", Description: "Motion-JPEG", Compressed: true, Sizes: []v4l2.Size{{Width: 640, Height: 480}}}}}
+		Formats: []v4l2.Format{{FourCC: "MJPG", Description: "Motion-JPEG", Compressed: true, Sizes: []v4l2.Size{{Width: 640, Height: 480}}}},
+		All: []v4l2.Control{
+			{Name: "focus_absolute", Type: v4l2.TypeInt, Max: 250, Step: 5, Value: 30, HasValue: true},
+			{Name: "focus_automatic_continuous", Type: v4l2.TypeBool, Max: 1, Step: 1, Default: 1, HasValue: true},
+		}}
 	busy := v4l2.Device{Path: "/dev/video1", Err: fmt.Errorf("open /dev/video1: %w", fs.ErrPermission)}
 	failed := errors.New("rpicam-vid --list-cameras: exit status 255; stderr: ERROR: *** failed to start camera manager ***")
 	unreadable := fmt.Errorf("v4l2: listing /dev/video*: open /dev: %w", fs.ErrPermission)
@@ -35,7 +39,10 @@ func TestListCamerasWrite(t *testing.T) {
 			found: found{cams: []rpicam.Camera{imx708}, devs: []v4l2.Device{c920, busy}},
 			want: []string{"Raspberry Pi cameras (rpicam-vid):", "  rpicam:0  imx708 [4608x2592 10-bit RGGB] (/base/soc/i2c0mux/i2c@1/imx708@1a)",
 				"            Camera Module 3: autofocus, continuous unless --focus holds it at a distance",
-				"V4L2 devices:", "/dev/video0  HD Pro Webcam C920 (uvcvideo, usb-1.2)", "/dev/video1", "    error: open /dev/video1: permission denied"},
+				"V4L2 devices:", "/dev/video0  HD Pro Webcam C920 (uvcvideo, usb-1.2)", "    controls (flips: none):",
+				"      focus_absolute (int) min=0 max=250 step=5 default=0 value=30\n",
+				"      focus_automatic_continuous (bool) default=1 value=0\n",
+				"/dev/video1", "    error: open /dev/video1: permission denied"},
 		},
 		{
 			name:  "nothing found",

@@ -16,6 +16,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"pistream/camera/v4l2"
 	"pistream/internal/jpegmark"
 )
 
@@ -63,13 +64,15 @@ type Settings struct {
 
 // Asked is what the capture loop asks of a source: size and rate, the JPEG
 // quality of a source that encodes, the transform (the source does what it
-// can of it), and where a source logs (a child process's messages).
+// can of it), the controls of a V4L2 device, and where a source logs (a
+// child process's messages, what was set on a device).
 type Asked struct {
 	Settings
-	Quality   int
-	Transform Transform
-	Focus     Focus
-	Log       *log.Logger
+	Quality      int
+	Transform    Transform
+	Focus        Focus
+	V4L2Controls v4l2.Settings
+	Log          *log.Logger
 }
 
 // Kind says how a camera spec is opened.
@@ -204,6 +207,7 @@ func openDevice(spec string, a Asked) (*capture, error) {
 		c.info.Kind = "v4l2-mjpeg"
 	}
 	c.info.Done = setDeviceFlips(devicePath(spec), a.Transform)
+	setDeviceControls(devicePath(spec), a.V4L2Controls, a.Log, v4l2.SetControls)
 	return c, nil
 }
 

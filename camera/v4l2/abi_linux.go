@@ -60,7 +60,7 @@ type queryctrl struct {
 	reserved     [2]uint32
 }
 
-// control is struct v4l2_control (VIDIOC_S_CTRL).
+// control is struct v4l2_control (VIDIOC_G_CTRL, VIDIOC_S_CTRL).
 type control struct {
 	id    uint32
 	value int32
@@ -95,8 +95,12 @@ const (
 	cidHFlip = 0x00980914 // V4L2_CID_BASE + 20
 	cidVFlip = 0x00980915 // V4L2_CID_BASE + 21
 
-	ctrlFlagDisabled = 0x0001
-	ctrlFlagReadOnly = 0x0004
+	ctrlFlagDisabled     = 0x0001
+	ctrlFlagReadOnly     = 0x0004
+	ctrlFlagInactive     = 0x0010
+	ctrlFlagWriteOnly    = 0x0040
+	ctrlFlagNextCtrl     = 0x80000000 // VIDIOC_QUERYCTRL: the next control after id
+	ctrlFlagNextCompound = 0x40000000 // with it: compound controls too
 
 	pixFmtBigEndian = 1 << 31 // the flag v4l2_fourcc_be sets
 )

@@ -42,6 +42,7 @@ func TestRequestNumbers(t *testing.T) {
 	}{
 		{"VIDIOC_QUERYCAP", vidiocQuerycap, 0x80685600},
 		{"VIDIOC_ENUM_FMT", vidiocEnumFmt, 0xc0405602},
+		{"VIDIOC_G_CTRL", vidiocGCtrl, 0xc008561b},
 		{"VIDIOC_S_CTRL", vidiocSCtrl, 0xc008561c},
 		{"VIDIOC_QUERYCTRL", vidiocQueryctrl, 0xc0445624},
 		{"VIDIOC_ENUM_FRAMESIZES", vidiocEnumFramesizes, 0xc02c564a},

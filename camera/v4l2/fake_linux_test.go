@@ -3,6 +3,7 @@
 package v4l2
 
 import (
+	"strconv"
 	"sync"
 	"unsafe"
 
@@ -30,6 +31,7 @@ type fakeDevice struct {
 	enumFmtErr         error                // what VIDIOC_ENUM_FMT fails with at index enumFmtErrAt
 	enumFmtErrAt       uint32
 	noFramesizesIoctls bool // VIDIOC_ENUM_FRAMESIZES not implemented: ENOTTY
+	noNextCtrl         bool // VIDIOC_QUERYCTRL does not take V4L2_CTRL_FLAG_NEXT_CTRL
 }
 
 type fakeFormat struct {
@@ -39,10 +41,38 @@ type fakeFormat struct {
 	stepwise     *[6]uint32 // min_width, max_width, step_width, min_height, max_height, step_height
 }
 
+// fakeCtrl is a control; the zero one is a bool named after its CID's
+// flip, if it is one.
 type fakeCtrl struct {
-	flags  uint32
-	value  int32
-	setErr error // what VIDIOC_S_CTRL fails with, e.g. EBUSY when grabbed
+	name                string
+	typ                 ControlType // 0: TypeBool
+	min, max, step, def int32       // all 0: 0, 1, 1, 0
+	flags               uint32
+	value               int32
+	setErr              error  // what VIDIOC_S_CTRL fails with, e.g. EBUSY when grabbed
+	getErr              error  // what VIDIOC_G_CTRL fails with
+	setActivates        uint32 // setting this control to 0 clears the inactive flag of that one (auto off)
+}
+
+// query is what VIDIOC_QUERYCTRL answers for c.
+func (c *fakeCtrl) query(id uint32) queryctrl {
+	q := queryctrl{id: id, typ: uint32(c.typ), minimum: c.min, maximum: c.max, step: c.step, defaultValue: c.def, flags: c.flags}
+	if q.typ == 0 {
+		q.typ = uint32(TypeBool)
+	}
+	if c.min == 0 && c.max == 0 && c.step == 0 {
+		q.maximum, q.step = 1, 1
+	}
+	name := c.name
+	switch {
+	case name != "":
+	case id == cidHFlip:
+		name = "Horizontal Flip"
+	case id == cidVFlip:
+		name = "Vertical Flip"
+	}
+	copy(q.name[:len(q.name)-1], name)
+	return q
 }
 
 func (k *fakeKernel) videoNodes() ([]string, error) {
@@ -155,33 +185,79 @@ func (n *fakeNode) ioctl(req uintptr, arg unsafe.Pointer) error {
 
 	case vidiocQueryctrl:
 		q := (*queryctrl)(arg)
-		c, ok := d.ctrls[q.id]
+		id := q.id
+		if id&ctrlFlagNextCtrl != 0 {
+			if d.noNextCtrl {
+				return unix.EINVAL
+			}
+			id = d.nextCtrl(id&^(ctrlFlagNextCtrl|ctrlFlagNextCompound), id&ctrlFlagNextCompound != 0)
+		}
+		c, ok := d.ctrls[id]
 		if !ok {
 			return unix.EINVAL
 		}
-		*q = queryctrl{id: q.id, typ: 2 /* boolean */, minimum: 0, maximum: 1, step: 1, flags: c.flags}
+		*q = c.query(id)
+		return nil
+
+	case vidiocGCtrl:
+		g := (*control)(arg)
+		c, ok := d.ctrls[g.id]
+		switch {
+		case !ok || c.flags&ctrlFlagDisabled != 0:
+			return unix.EINVAL
+		case c.getErr != nil:
+			return c.getErr
+		}
+		g.value = c.value
 		return nil
 
 	case vidiocSCtrl:
 		s := (*control)(arg)
 		c, ok := d.ctrls[s.id]
-		switch {
-		case !ok || c.flags&ctrlFlagDisabled != 0:
+		if !ok || c.flags&ctrlFlagDisabled != 0 {
 			return unix.EINVAL
+		}
+		q := c.query(s.id)
+		switch {
 		case c.flags&ctrlFlagReadOnly != 0:
 			return unix.EACCES
 		case c.setErr != nil:
 			return c.setErr
-		case s.value < 0 || s.value > 1:
+		case s.value < q.minimum || s.value > q.maximum:
 			return unix.ERANGE
 		}
+		if q.step > 1 { // rounded to the step, as v4l2-ctrls does
+			s.value = q.minimum + (s.value-q.minimum+q.step/2)/q.step*q.step
+		}
 		c.value = s.value
+		if a := d.ctrls[c.setActivates]; a != nil && s.value == 0 {
+			a.flags &^= ctrlFlagInactive
+		}
+		name := ControlName(cString(q.name[:]))
+		if s.id == cidHFlip || s.id == cidVFlip {
+			name = controlName(s.id)
+		}
 		n.k.mu.Lock()
-		n.k.setCtrl = append(n.k.setCtrl, n.path+" "+controlName(s.id)+"="+string('0'+byte(s.value)))
+		n.k.setCtrl = append(n.k.setCtrl, n.path+" "+name+"="+strconv.Itoa(int(s.value)))
 		n.k.mu.Unlock()
 		return nil
 	}
 	return unix.ENOTTY
+}
+
+// nextCtrl returns the smallest CID after id, or 0; a compound control
+// only with compound.
+func (d *fakeDevice) nextCtrl(id uint32, compound bool) uint32 {
+	next := uint32(0)
+	for c, fc := range d.ctrls {
+		if fc.typ >= TypeU8 && !compound {
+			continue
+		}
+		if c > id && (next == 0 || c < next) {
+			next = c
+		}
+	}
+	return next
 }
 
 // pixelFormat is v4l2_fourcc: the four characters, little-endian.
@@ -206,6 +282,42 @@ func c920() *fakeDevice {
 			{fourcc: "YUYV", desc: "YUYV 4:2:2", discrete: []Size{{640, 480}, {160, 90}, {320, 240}, {1280, 720}, {1920, 1080}}},
 			{fourcc: "MJPG", desc: "Motion-JPEG", flags: fmtFlagCompressed, discrete: []Size{{640, 480}, {800, 600}, {1280, 720}, {1920, 1080}}},
 		},
+		ctrls: c920Ctrls(),
+	}
+}
+
+// The C920's controls, as uvcvideo names them on Linux 6.x.
+const (
+	cidUserClass         = 0x00980001
+	cidBrightness        = 0x00980900
+	cidAutoWhiteBalance  = 0x0098090c
+	cidPowerLineFreq     = 0x00980918
+	cidWhiteBalanceTemp  = 0x0098091a
+	cidCameraClass       = 0x009a0001
+	cidExposureAuto      = 0x009a0901
+	cidExposureAbsolute  = 0x009a0902
+	cidFocusAbsolute     = 0x009a090a
+	cidFocusAuto         = 0x009a090c
+	cidZoomAbsolute      = 0x009a090d
+	cidPrivacyDisabled   = 0x009a0910 // V4L2_CID_PRIVACY, made disabled here
+	cidCameraOrientation = 0x009a0922 // read-only
+)
+
+func c920Ctrls() map[uint32]*fakeCtrl {
+	return map[uint32]*fakeCtrl{
+		cidUserClass:         {name: "User Controls", typ: TypeClass, flags: 0x0044},
+		cidBrightness:        {name: "Brightness", typ: TypeInt, max: 255, step: 1, def: 128, value: 128},
+		cidAutoWhiteBalance:  {name: "White Balance, Automatic", def: 1, value: 1, setActivates: cidWhiteBalanceTemp},
+		cidPowerLineFreq:     {name: "Power Line Frequency", typ: TypeMenu, max: 2, step: 1, def: 2, value: 2},
+		cidWhiteBalanceTemp:  {name: "White Balance Temperature", typ: TypeInt, min: 2000, max: 6500, step: 1, def: 4000, value: 4000, flags: ctrlFlagInactive},
+		cidCameraClass:       {name: "Camera Controls", typ: TypeClass, flags: 0x0044},
+		cidExposureAuto:      {name: "Auto Exposure", typ: TypeMenu, max: 3, step: 1, def: 3, value: 3},
+		cidExposureAbsolute:  {name: "Exposure Time, Absolute", typ: TypeInt, min: 3, max: 2047, step: 1, def: 250, value: 250, flags: ctrlFlagInactive},
+		cidFocusAbsolute:     {name: "Focus (absolute)", typ: TypeInt, max: 250, step: 5, flags: ctrlFlagInactive},
+		cidFocusAuto:         {name: "Focus, Automatic Continuous", def: 1, value: 1, setActivates: cidFocusAbsolute},
+		cidZoomAbsolute:      {name: "Zoom, Absolute", typ: TypeInt, min: 100, max: 500, step: 1, def: 100, value: 100},
+		cidPrivacyDisabled:   {name: "Privacy", flags: ctrlFlagDisabled},
+		cidCameraOrientation: {name: "Camera Orientation", typ: TypeMenu, max: 2, step: 1, flags: ctrlFlagReadOnly},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 var (
 	vidiocQuerycap       = ioc.ior('V', 0, unsafe.Sizeof(capability{}))
 	vidiocEnumFmt        = ioc.iowr('V', 2, unsafe.Sizeof(fmtdesc{}))
+	vidiocGCtrl          = ioc.iowr('V', 27, unsafe.Sizeof(control{}))
 	vidiocSCtrl          = ioc.iowr('V', 28, unsafe.Sizeof(control{}))
 	vidiocQueryctrl      = ioc.iowr('V', 36, unsafe.Sizeof(queryctrl{}))
 	vidiocEnumFramesizes = ioc.iowr('V', 74, unsafe.Sizeof(frmsizeenum{}))

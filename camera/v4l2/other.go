@@ -24,3 +24,9 @@ func Describe(path string) (Device, error) {
 func SetFlip(path string, h, v bool) (done Controls, err error) {
 	return Controls{}, fmt.Errorf("%s: %w", path, errNotLinux)
 }
+
+// SetControls sets nothing and returns an error wrapping
+// errors.ErrUnsupported: V4L2 is only on Linux.
+func SetControls(path string, want Settings) (set Settings, errs []error) {
+	return nil, []error{fmt.Errorf("%s: %w", path, errNotLinux)}
+}

@@ -7,7 +7,8 @@ import (
 
 // String formats the device over several lines, as `pistream --list-cameras`
 // prints it: a heading with path, name, driver and bus, a line per format,
-// then the flip controls, or the error that stopped the description.
+// then its controls, a line each as `v4l2-ctl -l` prints them (with the
+// flips it can do), or the error that stopped the description.
 // It has no final newline.
 func (d Device) String() string {
 	var b strings.Builder
@@ -25,8 +26,45 @@ func (d Device) String() string {
 	if len(d.Formats) == 0 {
 		b.WriteString("\n    no formats")
 	}
-	b.WriteString("\n    controls: " + d.Controls.String())
+	b.WriteString("\n    controls (flips: " + d.Controls.String() + "):")
+	if len(d.All) == 0 && d.AllErr == nil {
+		b.WriteString(" none listed")
+	}
+	for _, c := range d.All {
+		b.WriteString("\n      " + c.String())
+	}
+	if d.AllErr != nil {
+		b.WriteString("\n      listing stopped: " + d.AllErr.Error())
+	}
 	return b.String()
+}
+
+// String formats the control on one line, as `v4l2-ctl -l` does, e.g.
+// "focus_absolute (int) min=0 max=250 step=5 default=0 value=30 inactive".
+// A bool has no range, a menu no step, a button nothing but its type.
+func (c Control) String() string {
+	s := fmt.Sprintf("%s (%s)", c.Name, c.Type)
+	switch c.Type {
+	case TypeButton:
+	case TypeBool:
+		s += fmt.Sprintf(" default=%d", c.Default)
+	case TypeMenu, TypeIntMenu:
+		s += fmt.Sprintf(" min=%d max=%d default=%d", c.Min, c.Max, c.Default)
+	case TypeBitmask:
+		s += fmt.Sprintf(" max=%#08x default=%#08x", c.Max, c.Default)
+	default:
+		s += fmt.Sprintf(" min=%d max=%d step=%d default=%d", c.Min, c.Max, c.Step, c.Default)
+	}
+	if c.HasValue {
+		s += fmt.Sprintf(" value=%d", c.Value)
+	}
+	if c.ReadOnly {
+		s += " read-only"
+	}
+	if c.Inactive {
+		s += " inactive"
+	}
+	return s
 }
 
 // String formats the format on one line, e.g.

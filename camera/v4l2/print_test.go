@@ -27,7 +27,38 @@ func TestDeviceString(t *testing.T) {
 /dev/video0  HD Pro Webcam C920 (uvcvideo, usb-0000:01:00.0-1.2)
     MJPG  Motion-JPEG (compressed): 640x480 800x600 1280x720 1920x1080
     YUYV  YUYV 4:2:2: 640x480 1280x720
-    controls: none`,
+    controls (flips: none): none listed`,
+		},
+		{
+			name: "webcam with its controls, as v4l2-ctl -l prints them",
+			dev: Device{
+				Path: "/dev/video0", Name: "HD Pro Webcam C920", Driver: "uvcvideo", Bus: "usb-0000:01:00.0-1.2",
+				Formats: []Format{{FourCC: "MJPG", Description: "Motion-JPEG", Compressed: true, Sizes: []Size{{640, 480}}}},
+				All: []Control{
+					{Name: "brightness", Type: TypeInt, Max: 255, Step: 1, Default: 128, Value: 128, HasValue: true},
+					{Name: "white_balance_automatic", Type: TypeBool, Max: 1, Step: 1, Default: 1, Value: 1, HasValue: true},
+					{Name: "auto_exposure", Type: TypeMenu, Max: 3, Step: 1, Default: 3, Value: 1, HasValue: true},
+					{Name: "focus_absolute", Type: TypeInt, Max: 250, Step: 5, Value: 30, HasValue: true, Inactive: true},
+					{Name: "camera_orientation", Type: TypeMenu, Max: 2, Step: 1, ReadOnly: true},
+					{Name: "white_balance_reset", Type: TypeButton},
+					{Name: "big", Type: TypeInt64, Min: -5, Max: 5, Step: 1},
+					{Name: "odd", Type: 0x107, Max: 9, Step: 1},
+				},
+				AllErr: errors.New("/dev/video0: VIDIOC_QUERYCTRL after 0x9a0922: input/output error"),
+			},
+			want: `
+/dev/video0  HD Pro Webcam C920 (uvcvideo, usb-0000:01:00.0-1.2)
+    MJPG  Motion-JPEG (compressed): 640x480
+    controls (flips: none):
+      brightness (int) min=0 max=255 step=1 default=128 value=128
+      white_balance_automatic (bool) default=1 value=1
+      auto_exposure (menu) min=0 max=3 default=3 value=1
+      focus_absolute (int) min=0 max=250 step=5 default=0 value=30 inactive
+      camera_orientation (menu) min=0 max=2 default=0 read-only
+      white_balance_reset (button)
+      big (int64) min=-5 max=5 step=1 default=0
+      odd (type 0x107) min=0 max=9 step=1 default=0
+      listing stopped: /dev/video0: VIDIOC_QUERYCTRL after 0x9a0922: input/output error`,
 		},
 		{
 			name: "stepwise sizes and flips",
@@ -43,7 +74,7 @@ func TestDeviceString(t *testing.T) {
 /dev/video2  mmal service 16.1 (bm2835 mmal, platform:bcm2835-v4l2-0)
     YU12  Planar YUV 4:2:0: 32x32 to 3280x2464
     JPEG  JFIF JPEG (compressed): 32x32 to 3280x2464
-    controls: hflip vflip`,
+    controls (flips: hflip vflip): none listed`,
 		},
 		{
 			name: "busy",
@@ -70,7 +101,7 @@ func TestDeviceString(t *testing.T) {
 			want: `
 /dev/video4  Odd (odd, platform:odd)
     no formats
-    controls: vflip`,
+    controls (flips: vflip): none listed`,
 		},
 	} {
 		want := strings.TrimPrefix(tc.want, "\n")
