@@ -19,11 +19,16 @@ import (
 // says what went wrong while looking (rpicam-vid failing, /dev unreadable),
 // one line per place it could not look; w then says that place was not
 // listed. A device that could not be described (busy, no permission) is
-// listed with its error, in w.
+// listed with its error, in w; every control of the others is listed too.
 func ListCameras(ctx context.Context, w io.Writer) error {
 	var f found
 	f.cams, f.camsErr = rpicamList(ctx)
 	f.devs, f.devsErr = v4l2.List()
+	for i, d := range f.devs {
+		if d.Err == nil {
+			f.devs[i].All, f.devs[i].AllErr = v4l2.AllControls(d.Path)
+		}
+	}
 	return f.write(w)
 }
 

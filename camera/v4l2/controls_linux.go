@@ -11,12 +11,37 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// AllControls lists every enabled control of the device at path, with its
+// current value, for --list-cameras: one query and one read per control,
+// each a USB transfer on a webcam, so opening a camera does without it.
+// A driver that does not enumerate its controls has none, without error;
+// the error is of the open or of a query that failed part way, with the
+// controls found until then.
+func AllControls(path string) ([]Control, error) { return allControls(sysKernel{}, path) }
+
+func allControls(k kernel, path string) (all []Control, err error) {
+	n, err := k.open(path)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer func() {
+		if cerr := n.close(); cerr != nil && err == nil {
+			err = &fs.PathError{Op: "close", Path: path, Err: cerr}
+		}
+	}()
+	if all, err = enumControls(n, true); err != nil {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	return all, err
+}
+
 // enumControls lists the device's enabled controls with
 // V4L2_CTRL_FLAG_NEXT_CTRL (and NEXT_COMPOUND, which drivers that do not
-// know it ignore), leaving out control classes. A driver that
-// does not enumerate so has none listed, without error; the error is of a
-// query that failed part way, with the controls found until then.
-func enumControls(n node) ([]Control, error) {
+// know it ignore), leaving out control classes, with their values when
+// values is set. A driver that does not enumerate so has none listed,
+// without error; the error is of a query that failed part way, with the
+// controls found until then.
+func enumControls(n node, values bool) ([]Control, error) {
 	var out []Control
 	var id uint32
 	for range maxEnum {
@@ -36,20 +61,20 @@ func enumControls(n node) ([]Control, error) {
 		if q.flags&ctrlFlagDisabled != 0 || ControlType(q.typ) == TypeClass {
 			continue
 		}
-		out = append(out, controlOf(n, &q))
+		out = append(out, controlOf(n, &q, values))
 	}
 	return out, fmt.Errorf("VIDIOC_QUERYCTRL: more than %d controls", maxEnum)
 }
 
 // controlOf describes the control q, reading its value with VIDIOC_G_CTRL
-// where it has one to read.
-func controlOf(n node, q *queryctrl) Control {
+// when asked and where it has one to read.
+func controlOf(n node, q *queryctrl, value bool) Control {
 	c := Control{
 		Name: ControlName(cString(q.name[:])), ID: q.id &^ (ctrlFlagNextCtrl | ctrlFlagNextCompound), Type: ControlType(q.typ),
 		Min: int64(q.minimum), Max: int64(q.maximum), Step: int64(q.step), Default: int64(q.defaultValue),
 		ReadOnly: q.flags&ctrlFlagReadOnly != 0, Inactive: q.flags&ctrlFlagInactive != 0,
 	}
-	if c.Type.settable() && c.Type != TypeButton && q.flags&ctrlFlagWriteOnly == 0 {
+	if value && c.Type.settable() && c.Type != TypeButton && q.flags&ctrlFlagWriteOnly == 0 {
 		v := control{id: c.ID}
 		if n.ioctl(vidiocGCtrl, unsafe.Pointer(&v)) == nil { // else the value is left unknown: some UVC cameras fail to read one
 			c.Value, c.HasValue = int64(v.value), true
@@ -81,7 +106,7 @@ func setControls(k kernel, path string, want Settings) (set Settings, errs []err
 			errs = append(errs, &fs.PathError{Op: "close", Path: path, Err: cerr})
 		}
 	}()
-	all, err := enumControls(n)
+	all, err := enumControls(n, false) // names and ids: the values are not needed
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: listing its controls: %w", path, err))
 	}

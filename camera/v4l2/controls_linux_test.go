@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The C920's controls as Describe lists them: in CID order, without the
+// The C920's controls as AllControls lists them: in CID order, without the
 // control classes and the disabled one, each with its value.
 var wantC920Controls = []Control{
 	{Name: "brightness", ID: cidBrightness, Type: TypeInt, Max: 255, Step: 1, Default: 128, Value: 128, HasValue: true},
@@ -48,10 +48,9 @@ func TestControlName(t *testing.T) {
 
 func TestEnumControls(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		dev     *fakeDevice
-		want    []Control
-		wantErr error // that Device.AllErr wraps; the device has no error
+		name string
+		dev  *fakeDevice
+		want []Control
 	}{
 		{name: "C920", dev: c920(), want: wantC920Controls},
 		{name: "driver without V4L2_CTRL_FLAG_NEXT_CTRL: none listed, no error", dev: with(c920(), func(d *fakeDevice) { d.noNextCtrl = true })},
@@ -70,22 +69,45 @@ func TestEnumControls(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := &fakeKernel{nodes: map[string]*fakeDevice{"/dev/video0": tc.dev}}
-			d, err := describe(k, "/dev/video0")
+			all, err := allControls(k, "/dev/video0")
 			if err != nil {
-				t.Fatalf("describe: %v", err)
+				t.Errorf("allControls: %v", err)
 			}
-			if !reflect.DeepEqual(d.All, tc.want) {
-				t.Errorf("controls:\ngot  %+v\nwant %+v", d.All, tc.want)
+			if !reflect.DeepEqual(all, tc.want) {
+				t.Errorf("controls:\ngot  %+v\nwant %+v", all, tc.want)
 			}
-			if d.AllErr != nil {
-				t.Errorf("AllErr = %v, want none", d.AllErr)
+			if k.openFDs != 0 {
+				t.Errorf("%d descriptors left open", k.openFDs)
 			}
 		})
 	}
 }
 
-// A query that fails part way keeps what was listed until then, says why
-// in AllErr, and leaves the device usable.
+// Opening a camera reads no control's value and lists no controls
+// (Describe), and setting controls reads none either: on a webcam each is
+// a USB transfer. Only AllControls (--list-cameras) reads them.
+func TestOnlyListingReadsControls(t *testing.T) {
+	k := &fakeKernel{nodes: map[string]*fakeDevice{"/dev/video0": c920()}}
+	d, err := describe(k, "/dev/video0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.All != nil || k.reads != 0 || k.queries > 2 {
+		t.Errorf("describe listed %d controls with %d queries and %d reads, want none (the flips' 2 queries at most)", len(d.All), k.queries, k.reads)
+	}
+	if _, errs := setControls(k, "/dev/video0", Settings{{Name: "focus_automatic_continuous", Value: 0}}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if k.reads != 0 {
+		t.Errorf("setting a control read %d values, want 0", k.reads)
+	}
+	if _, err := allControls(k, "/dev/video0"); err != nil || k.reads == 0 {
+		t.Errorf("allControls: %v after %d reads, want the values read", err, k.reads)
+	}
+}
+
+// A query that fails part way keeps what was listed until then, and says
+// why.
 func TestEnumControlsFailsPartWay(t *testing.T) {
 	k := &fakeKernel{nodes: map[string]*fakeDevice{"/dev/video0": c920()}}
 	n, err := k.open("/dev/video0")
@@ -93,7 +115,7 @@ func TestEnumControlsFailsPartWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.close()
-	got, err := enumControls(&failAfter{node: n, queries: 3, err: unix.EIO})
+	got, err := enumControls(&failAfter{node: n, queries: 3, err: unix.EIO}, true)
 	if !errors.Is(err, unix.EIO) || !reflect.DeepEqual(got, wantC920Controls[:2]) {
 		t.Errorf("enumControls = %+v, %v; want the first two and EIO", got, err)
 	}

@@ -84,10 +84,6 @@ func describe(k kernel, path string) (d Device, err error) {
 	if d.Formats, err = formats(n, path); err != nil {
 		return d, err
 	}
-	if d.All, err = enumControls(n); err != nil {
-		// Not the device's error: it captures all the same.
-		d.AllErr = fmt.Errorf("%s: %w", path, err)
-	}
 	d.Controls, err = controls(n, path)
 	return d, err
 }

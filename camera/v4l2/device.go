@@ -17,8 +17,9 @@ type Device struct {
 	Formats  []Format
 	Controls Controls
 	// All are every enabled control of the device (brightness, focus,
-	// white balance...), in the driver's order; empty when the driver
-	// cannot enumerate them.
+	// white balance...), in the driver's order, when AllControls was asked
+	// (List and Describe leave them: --list-cameras only); empty when the
+	// driver cannot enumerate them.
 	All []Control
 	// AllErr says why the listing of All stopped part way (a driver that
 	// failed to describe a control); the device works all the same.

@@ -18,6 +18,8 @@ type fakeKernel struct {
 	mu      sync.Mutex
 	openFDs int      // descriptors open now
 	setCtrl []string // the VIDIOC_S_CTRL calls, as "path hflip=1"
+	queries int      // VIDIOC_QUERYCTRL calls
+	reads   int      // VIDIOC_G_CTRL calls
 }
 
 // fakeDevice is one device node as its driver would answer.
@@ -184,6 +186,7 @@ func (n *fakeNode) ioctl(req uintptr, arg unsafe.Pointer) error {
 		return nil
 
 	case vidiocQueryctrl:
+		n.k.queries++
 		q := (*queryctrl)(arg)
 		id := q.id
 		if id&ctrlFlagNextCtrl != 0 {
@@ -200,6 +203,7 @@ func (n *fakeNode) ioctl(req uintptr, arg unsafe.Pointer) error {
 		return nil
 
 	case vidiocGCtrl:
+		n.k.reads++
 		g := (*control)(arg)
 		c, ok := d.ctrls[g.id]
 		switch {

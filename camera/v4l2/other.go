@@ -30,3 +30,9 @@ func SetFlip(path string, h, v bool) (done Controls, err error) {
 func SetControls(path string, want Settings) (set Settings, errs []error) {
 	return nil, []error{fmt.Errorf("%s: %w", path, errNotLinux)}
 }
+
+// AllControls returns an error wrapping errors.ErrUnsupported: V4L2 is only
+// on Linux.
+func AllControls(path string) ([]Control, error) {
+	return nil, fmt.Errorf("%s: %w", path, errNotLinux)
+}
