@@ -206,8 +206,10 @@ func openDevice(spec string, a Asked) (*capture, error) {
 		vc.Set(gocv.VideoCaptureConvertRGB, 0)
 		c.info.Kind = "v4l2-mjpeg"
 	}
-	c.info.Done = setDeviceFlips(devicePath(spec), a.Transform)
+	// The controls first: --hflip and --vflip win over a flip control
+	// among them, so that what the device does (Done) is what it was set to.
 	setDeviceControls(devicePath(spec), a.V4L2Controls, a.Log, v4l2.SetControls)
+	c.info.Done = setDeviceFlips(devicePath(spec), a.Transform)
 	return c, nil
 }
 
