@@ -86,4 +86,4 @@ test-deps:
 	@./.ci/apt-install $(TEST_PKGS)
 
 clean:
-	rm -f $(BIN) pistream_*.deb
+	rm -f $(BIN) pistream_*.deb fake-rpicam-vid

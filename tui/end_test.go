@@ -48,7 +48,7 @@ func TestCommandPanicEndsSession(t *testing.T) {
 func TestEndReasonIdle(t *testing.T) {
 	app, _, _ := newTestApp(t)
 	r := newRoot(t.Context(), app, time.Minute)
-	r.active = screenPhotos // time on Live does not count
+	r.env.shown = screenPhotos // time on Live does not count
 	r.lastInput = time.Now().Add(-2 * time.Minute)
 	m, cmd := r.Update(tickMsg(time.Now()))
 	if cmd == nil {

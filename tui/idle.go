@@ -17,7 +17,7 @@ func (r *root) checkIdle(now time.Time) bool {
 	if r.idle <= 0 {
 		return false
 	}
-	if r.active == screenLive {
+	if r.env.shown == screenLive {
 		r.lastInput = now
 		r.clearIdleWarning()
 		return false

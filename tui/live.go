@@ -58,6 +58,15 @@ type liveFacts struct {
 	sessions    int
 }
 
+// withBy is what was asked and, once known, who does it: "rotate 180
+// (source)".
+func withBy(asked, by string) string {
+	if by == "" {
+		return asked
+	}
+	return asked + " (" + by + ")"
+}
+
 // panel is the info panel drawn for facts, in lines of known width.
 type panel struct {
 	facts  liveFacts
@@ -276,16 +285,10 @@ func (l *live) facts(cs camera.Status, w int) liveFacts {
 		f.kind = cs.Kind
 	}
 	if !cs.Transform.IsIdentity() {
-		f.turn = cs.Transform.String()
-		if cs.TransformBy != "" {
-			f.turn += " (" + cs.TransformBy + ")"
-		}
+		f.turn = withBy(cs.Transform.String(), cs.TransformBy)
 	}
 	if !cs.Focus.IsDefault() {
-		f.focus = cs.Focus.String()
-		if cs.FocusBy != "" {
-			f.focus += " (" + cs.FocusBy + ")"
-		}
+		f.focus = withBy(cs.Focus.String(), cs.FocusBy)
 	}
 	if app.Viewers != nil {
 		f.viewers = app.Viewers()

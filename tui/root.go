@@ -59,7 +59,6 @@ type env struct {
 type root struct {
 	env     *env
 	screens []screen
-	active  int
 	help    help.Model
 	full    bool // full help shown
 
@@ -161,7 +160,7 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if r.checkIdle(time.Now()) {
 			return r, tea.Quit
 		}
-		if r.active != screenLive {
+		if r.env.shown != screenLive {
 			return r, r.env.tick()
 		}
 		return r, tea.Batch(r.env.tick(), r.screens[screenLive].update(msg))
@@ -181,7 +180,7 @@ func (r *root) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case previewMsg: // only Live draws the camera's frames
 		return r, r.screens[screenLive].update(msg)
 	case tea.MouseWheelMsg: // only the screen shown scrolls
-		return r, r.screens[r.active].update(msg)
+		return r, r.screens[r.env.shown].update(msg)
 	case tea.KeyPressMsg:
 		r.lastInput = time.Now()
 		r.clearIdleWarning()
@@ -213,7 +212,7 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, keys.ForceQuitKey) {
 		return tea.Quit
 	}
-	cur := r.screens[r.active]
+	cur := r.screens[r.env.shown]
 	if cur.capturing() {
 		return cur.update(msg)
 	}
@@ -234,9 +233,9 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, keys.Notes):
 		return r.show(screenNotes)
 	case key.Matches(msg, keys.NextTab):
-		return r.show((r.active + 1) % len(r.screens))
+		return r.show((r.env.shown + 1) % len(r.screens))
 	case key.Matches(msg, keys.PrevTab):
-		return r.show((r.active + len(r.screens) - 1) % len(r.screens))
+		return r.show((r.env.shown + len(r.screens) - 1) % len(r.screens))
 	case key.Matches(msg, keys.Colours):
 		return r.switchColours()
 	case key.Matches(msg, keys.Snapshot):
@@ -251,7 +250,7 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 // show makes screen i the one shown, and gives it the chance to catch up
 // with what it let go by while hidden (see shower).
 func (r *root) show(i int) tea.Cmd {
-	r.active, r.env.shown = i, i
+	r.env.shown = i
 	if s, ok := r.screens[i].(shower); ok {
 		return s.shown()
 	}
@@ -275,7 +274,7 @@ type mouser interface{ mouse() bool }
 // the screen's last keys (each screen lists its keys most used first),
 // then snapshot, to fit the window: ? and q stay.
 func (r *root) helpKeys() helpKeys {
-	cur := r.screens[r.active]
+	cur := r.screens[r.env.shown]
 	own := cur.bindings()
 	if cur.capturing() {
 		return helpKeys{
@@ -315,7 +314,7 @@ func takesSpace(s screen) bool {
 // only when what it is drawn from changed: fitting it to the width renders
 // it up to as many times as the screen has keys.
 func (r *root) helpView(w int) string {
-	cur := r.screens[r.active]
+	cur := r.screens[r.env.shown]
 	k := helpKey{w: w, full: r.full, dark: r.env.dark, profile: r.env.profile,
 		capturing: cur.capturing(), keys: bindingsKey(cur.bindings()), takesSpace: takesSpace(cur)}
 	return r.helpBar.get(k, func() string {
@@ -391,7 +390,7 @@ func (r *root) View() (v tea.View) {
 	}()
 	v = tea.NewView(r.render())
 	v.AltScreen = true
-	if m, ok := r.screens[r.active].(mouser); ok && m.mouse() {
+	if m, ok := r.screens[r.env.shown].(mouser); ok && m.mouse() {
 		v.MouseMode = tea.MouseModeCellMotion
 	}
 	v.WindowTitle = "pistream"
@@ -409,12 +408,12 @@ func (r *root) render() string {
 	status := r.statusBar(w)
 	helpView := r.helpView(w)
 	bodyH := max(h-lipgloss.Height(tabs)-lipgloss.Height(status)-lipgloss.Height(helpView), 1)
-	scr := r.screens[r.active]
+	scr := r.screens[r.env.shown]
 	var body string
 	if _, ok := scr.(exactView); ok {
 		body = scr.view(w, bodyH) // it keeps its own view while nothing changes
 	} else {
-		body = r.bodyView.get(bodyKey{r.active, w, bodyH}, func() string {
+		body = r.bodyView.get(bodyKey{r.env.shown, w, bodyH}, func() string {
 			return fitBlock(scr.view(w, bodyH), w, bodyH)
 		})
 	}
@@ -439,12 +438,12 @@ type tabsKey struct {
 }
 
 func (r *root) tabs(w int) string {
-	return r.tabsView.get(tabsKey{w, r.active, r.env.dark}, func() string {
+	return r.tabsView.get(tabsKey{w, r.env.shown, r.env.dark}, func() string {
 		st := r.env.styles
 		var parts []string
 		for i, name := range screenNames {
 			label := " " + string(rune('1'+i)) + " " + name + " "
-			if i == r.active {
+			if i == r.env.shown {
 				parts = append(parts, st.tabActive.Render(label))
 			} else {
 				parts = append(parts, st.tab.Render(label))

@@ -509,12 +509,12 @@ func TestKeys(t *testing.T) {
 		t.Fatalf("does not start on Live:\n%s", s)
 	}
 	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
-	if r := d.m.(*root); r.active != screenPhotos {
-		t.Errorf("tab went to screen %d", r.active)
+	if r := d.m.(*root); r.env.shown != screenPhotos {
+		t.Errorf("tab went to screen %d", r.env.shown)
 	}
 	d.send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
-	if r := d.m.(*root); r.active != screenLive {
-		t.Errorf("shift+tab went to screen %d", r.active)
+	if r := d.m.(*root); r.env.shown != screenLive {
+		t.Errorf("shift+tab went to screen %d", r.env.shown)
 	}
 	d.key("?")
 	s := d.screen()
@@ -527,7 +527,7 @@ func TestKeys(t *testing.T) {
 	d.key("3")
 	d.key("/")
 	d.key("q") // typed into the filter, does not quit
-	if r := d.m.(*root); r.active != screenNotes || !r.screens[screenNotes].capturing() {
+	if r := d.m.(*root); r.env.shown != screenNotes || !r.screens[screenNotes].capturing() {
 		t.Error("q while filtering left the filter")
 	}
 }
