@@ -13,12 +13,20 @@ import (
 // outright, or the lens held at one distance, for a camera that looks at
 // one thing and should not hunt.
 type Focus struct {
-	Continuous bool
-	// Fixed holds the lens at Dioptres (1 / the distance in metres; 0 is
-	// infinity).
-	Fixed    bool
+	Mode FocusMode
+	// Dioptres is where FocusFixed holds the lens: 1 / the distance in
+	// metres, 0 for infinity.
 	Dioptres float64
 }
+
+// FocusMode is how a Focus focuses.
+type FocusMode uint8
+
+const (
+	FocusDefault    FocusMode = iota // the camera's own way
+	FocusContinuous                  // continuous autofocus
+	FocusFixed                       // the lens held at Dioptres
+)
 
 // Closest distance --focus takes; a lens that can't focus so close goes as
 // close as it can (a Camera Module 3: about 10 cm).
@@ -33,9 +41,9 @@ func ParseFocus(s string) (Focus, error) {
 	case "", "default":
 		return Focus{}, nil
 	case "continuous":
-		return Focus{Continuous: true}, nil
+		return Focus{Mode: FocusContinuous}, nil
 	case "infinity", "inf":
-		return Focus{Fixed: true}, nil
+		return Focus{Mode: FocusFixed}, nil
 	}
 	num, scale := s, 0.0
 	for _, u := range []struct {
@@ -59,15 +67,15 @@ func ParseFocus(s string) (Focus, error) {
 	if m < minFocus {
 		return Focus{}, errors.New("want a distance of at least 1cm")
 	}
-	return Focus{Fixed: true, Dioptres: 1 / m}, nil
+	return Focus{Mode: FocusFixed, Dioptres: 1 / m}, nil
 }
 
 // String is the Focus as --focus takes it.
 func (f Focus) String() string {
 	switch {
-	case f.Continuous:
+	case f.Mode == FocusContinuous:
 		return "continuous"
-	case !f.Fixed:
+	case f.Mode != FocusFixed:
 		return "default"
 	case f.Dioptres == 0:
 		return "infinity"
@@ -80,7 +88,7 @@ func (f Focus) String() string {
 }
 
 // IsDefault reports whether f leaves focus to the camera.
-func (f Focus) IsDefault() bool { return !f.Continuous && !f.Fixed }
+func (f Focus) IsDefault() bool { return f.Mode == FocusDefault }
 
 // focusBy says who does the asked focus: "none" when nothing is asked,
 // "source" when the source does it, "unsupported" when it can't.

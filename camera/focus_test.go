@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -14,16 +15,16 @@ func TestParseFocus(t *testing.T) {
 	}{
 		{"", Focus{}, "default", ""},
 		{"default", Focus{}, "default", ""},
-		{"continuous", Focus{Continuous: true}, "continuous", ""},
-		{"Continuous", Focus{Continuous: true}, "continuous", ""},
-		{"infinity", Focus{Fixed: true}, "infinity", ""},
-		{"inf", Focus{Fixed: true}, "infinity", ""},
-		{"40cm", Focus{Fixed: true, Dioptres: 2.5}, "40cm", ""},
-		{"1.5m", Focus{Fixed: true, Dioptres: 1 / 1.5}, "1.5m", ""},
-		{"250mm", Focus{Fixed: true, Dioptres: 4}, "25cm", ""},
-		{"2 m", Focus{Fixed: true, Dioptres: 0.5}, "2m", ""},
-		{"1cm", Focus{Fixed: true, Dioptres: 100}, "1cm", ""},
-		{"1m", Focus{Fixed: true, Dioptres: 1}, "1m", ""},
+		{"continuous", Focus{Mode: FocusContinuous}, "continuous", ""},
+		{"Continuous", Focus{Mode: FocusContinuous}, "continuous", ""},
+		{"infinity", Focus{Mode: FocusFixed}, "infinity", ""},
+		{"inf", Focus{Mode: FocusFixed}, "infinity", ""},
+		{"40cm", Focus{Mode: FocusFixed, Dioptres: 2.5}, "40cm", ""},
+		{"1.5m", Focus{Mode: FocusFixed, Dioptres: 1 / 1.5}, "1.5m", ""},
+		{"250mm", Focus{Mode: FocusFixed, Dioptres: 4}, "25cm", ""},
+		{"2 m", Focus{Mode: FocusFixed, Dioptres: 0.5}, "2m", ""},
+		{"1cm", Focus{Mode: FocusFixed, Dioptres: 100}, "1cm", ""},
+		{"1m", Focus{Mode: FocusFixed, Dioptres: 1}, "1m", ""},
 		{"5mm", Focus{}, "", "at least 1cm"},
 		{"0m", Focus{}, "", "at least 1cm"},
 		{"-1m", Focus{}, "", "at least 1cm"},
@@ -44,24 +45,17 @@ func TestParseFocus(t *testing.T) {
 			case err != nil:
 				t.Fatalf("ParseFocus(%q): %v", tt.in, err)
 			}
-			if got.Continuous != tt.want.Continuous || got.Fixed != tt.want.Fixed || abs(got.Dioptres-tt.want.Dioptres) > 1e-9 {
+			if got.Mode != tt.want.Mode || math.Abs(got.Dioptres-tt.want.Dioptres) > 1e-9 {
 				t.Errorf("ParseFocus(%q) = %+v, want %+v", tt.in, got, tt.want)
 			}
 			if s := got.String(); s != tt.str {
 				t.Errorf("ParseFocus(%q).String() = %q, want %q", tt.in, s, tt.str)
 			}
-			if again, err := ParseFocus(got.String()); err != nil || again != got && abs(again.Dioptres-got.Dioptres) > 1e-9 {
+			if again, err := ParseFocus(got.String()); err != nil || again != got && math.Abs(again.Dioptres-got.Dioptres) > 1e-9 {
 				t.Errorf("%q does not read back: %+v, %v", got.String(), again, err)
 			}
 		})
 	}
-}
-
-func abs(f float64) float64 {
-	if f < 0 {
-		return -f
-	}
-	return f
 }
 
 // A camera that can't focus as asked says so in its status and once in

@@ -33,7 +33,7 @@ func openRPicam(spec string, a Asked) (Source, error) {
 		}
 	}
 	o := rpicam.Options{Camera: n, Width: a.Width, Height: a.Height, FPS: a.FPS, Quality: a.Quality,
-		AutofocusContinuous: a.Focus.Continuous, FixedFocus: a.Focus.Fixed, LensPosition: a.Focus.Dioptres}
+		Autofocus: autofocusModes[a.Focus.Mode], LensPosition: a.Focus.Dioptres}
 	var done Transform
 	if !a.Transform.quarter() {
 		done = a.Transform
@@ -49,6 +49,10 @@ func openRPicam(spec string, a Asked) (Source, error) {
 	}
 	return &rpicamSource{stream: st, info: SourceInfo{Kind: string(KindRPicam), Done: done, Focus: true}}, nil
 }
+
+// autofocusModes are rpicam-vid's --autofocus-mode for each FocusMode
+// ("": none passed).
+var autofocusModes = map[FocusMode]string{FocusContinuous: "continuous", FocusFixed: "manual"}
 
 func (r *rpicamSource) Read(*gocv.Mat) ([]byte, error) { return r.stream.Next() }
 func (r *rpicamSource) ReadJPEG() ([]byte, error)      { return r.stream.Next() }

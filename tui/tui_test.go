@@ -317,8 +317,8 @@ func TestLiveShowsFocus(t *testing.T) {
 		want  string // "" for no Focus line
 	}{
 		{camera.Focus{}, ""},
-		{camera.Focus{Fixed: true, Dioptres: 2.5}, "Focus    40cm"},
-		{camera.Focus{Continuous: true}, "Focus    continuous"},
+		{camera.Focus{Mode: camera.FocusFixed, Dioptres: 2.5}, "Focus    40cm"},
+		{camera.Focus{Mode: camera.FocusContinuous}, "Focus    continuous"},
 	} {
 		app, _, _ := newTestApp(t)
 		app.Camera = camera.New(camera.Config{Spec: "test", Settings: camera.Settings{Width: 640, Height: 480, FPS: 30}, Focus: tt.focus})

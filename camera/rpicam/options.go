@@ -19,10 +19,11 @@ type Options struct {
 	VFlip    bool // mirror top-bottom
 
 	// Focus of a camera whose lens moves (Camera Module 3); others ignore
-	// it. Neither: rpicam-vid's default, continuous autofocus.
-	AutofocusContinuous bool    // --autofocus-mode continuous
-	FixedFocus          bool    // --autofocus-mode manual --lens-position LensPosition
-	LensPosition        float64 // dioptres: 1 / the distance in metres, 0 for infinity
+	// it. Autofocus is --autofocus-mode: "" (none passed: rpicam-vid's
+	// default, continuous autofocus), "continuous", or "manual" with the
+	// lens at LensPosition.
+	Autofocus    string
+	LensPosition float64 // dioptres: 1 / the distance in metres, 0 for infinity
 }
 
 // Validate reports the first setting rpicam-vid would reject or misread.
@@ -43,10 +44,10 @@ func (o Options) Validate() error {
 	if o.Rotation != 0 && o.Rotation != 180 {
 		errs = append(errs, fmt.Errorf("rotation %d is neither 0 nor 180", o.Rotation))
 	}
-	if o.AutofocusContinuous && o.FixedFocus {
-		errs = append(errs, errors.New("focus both continuous and fixed"))
+	if o.Autofocus != "" && o.Autofocus != "continuous" && o.Autofocus != "manual" {
+		errs = append(errs, fmt.Errorf("autofocus mode %q is neither continuous nor manual", o.Autofocus))
 	}
-	if o.FixedFocus && (o.LensPosition < 0 || math.IsNaN(o.LensPosition) || math.IsInf(o.LensPosition, 0)) {
+	if o.Autofocus == "manual" && (o.LensPosition < 0 || math.IsNaN(o.LensPosition) || math.IsInf(o.LensPosition, 0)) {
 		errs = append(errs, fmt.Errorf("lens position %v is not a distance", o.LensPosition))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -87,11 +88,11 @@ func Args(o Options) []string {
 	if o.VFlip {
 		a = append(a, "--vflip")
 	}
-	switch {
-	case o.AutofocusContinuous:
-		a = append(a, "--autofocus-mode", "continuous")
-	case o.FixedFocus:
-		a = append(a, "--autofocus-mode", "manual", "--lens-position", strconv.FormatFloat(o.LensPosition, 'f', -1, 64))
+	if o.Autofocus != "" {
+		a = append(a, "--autofocus-mode", o.Autofocus)
+	}
+	if o.Autofocus == "manual" {
+		a = append(a, "--lens-position", strconv.FormatFloat(o.LensPosition, 'f', -1, 64))
 	}
 	return a
 }
