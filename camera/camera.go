@@ -454,7 +454,7 @@ func (c *Camera) read(ctx context.Context, spec string, src Source, pipe *pipeli
 	if focus == "unsupported" && !c.focusWarned.Swap(true) {
 		c.log.Warn("--focus is for a Camera Module through rpicam-vid: this camera keeps its own focus", "kind", info.Kind, "focus", c.cfg.Focus)
 	}
-	if len(c.cfg.V4L2Controls) > 0 && KindOf(spec) != KindDevice && !c.v4l2Warned.Swap(true) {
+	if len(c.cfg.V4L2Controls) > 0 && !info.Controls && !c.v4l2Warned.Swap(true) {
 		c.log.Warn("--v4l2-controls not applied: they are for a V4L2 device (a USB webcam)", "kind", info.Kind, "controls", c.cfg.V4L2Controls)
 	}
 	pace := KindOf(spec) == KindFile || KindOf(spec) == KindGStreamer

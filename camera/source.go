@@ -46,6 +46,8 @@ type SourceInfo struct {
 	// Focus says the source sets the asked focus (rpicam-vid's lens
 	// controls).
 	Focus bool
+	// Controls says the source takes --v4l2-controls (a V4L2 device).
+	Controls bool
 }
 
 // infoOf asks a source what it is.
@@ -210,6 +212,7 @@ func openDevice(spec string, a Asked) (*capture, error) {
 	// among them, so that what the device does (Done) is what it was set to.
 	setDeviceControls(devicePath(spec), a.V4L2Controls, a.Log, v4l2.SetControls)
 	c.info.Done = setDeviceFlips(devicePath(spec), a.Transform)
+	c.info.Controls = true
 	return c, nil
 }
 
