@@ -4,49 +4,29 @@ package main
 // account could leave there.
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"pistream/internal/syncbuffer"
 )
 
 // runFails runs pistream with args and wants it to exit non-zero on its
 // own, saying want; it returns the output.
 func runFails(t *testing.T, want string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(binPath, append([]string{"--headless", "--camera", "test", "--http", "127.0.0.1:0", "--ssh", ""}, args...)...)
-	out := &syncbuffer.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	stdout, stderr, status := runExits(t, nil, append([]string{"--headless", "--camera", "test", "--http", "127.0.0.1:0", "--ssh", ""}, args...)...)
+	out := stdout + stderr
+	if status == 0 {
+		t.Fatalf("exit status 0, want a non-zero status:\n%s", out)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(failureGuard):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("pistream did not stop by itself:\n%s", out.String())
+	if !strings.Contains(out, want) {
+		t.Errorf("the message does not say %q:\n%s", want, out)
 	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
-		t.Fatalf("exit %v, want a non-zero status:\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), want) {
-		t.Errorf("the message does not say %q:\n%s", want, out.String())
-	}
-	return out.String()
+	return out
 }
 
 // Odd things in the state directory: a clear error naming the path, a
